@@ -1,0 +1,206 @@
+"""The stack configuration schema: every key of `Pulumi.<stack>.yaml` this program reads.
+
+All problems are collected and reported together, each naming the key and the fix, before anything
+is registered. Unknown keys in our namespaces are errors, so a typo cannot pass silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from providers.dashboard_client import ACCOUNT_SIZE_GB_MAX, ACCOUNT_SIZE_GB_MIN
+from providers.dashboard_connection import (
+    API_TOKEN_ENV,
+    API_TOKEN_KEY,
+    URL_ENV,
+    dashboard_url_problem,
+)
+from providers.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
+
+NAMESPACES = ("dashboard", "scim", "entra")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+
+
+class DashboardConfig(_Section):
+    url: str
+    apiToken: str | None = Field(default=None, repr=False)
+
+    @field_validator("url")
+    @classmethod
+    def _usable_url(cls, url: str) -> str:
+        if problem := dashboard_url_problem(url):
+            raise ValueError(problem)
+        return url
+
+
+class ScimConfig(_Section):
+    enabled: bool = True
+    accountSizeGb: Annotated[int, Field(ge=ACCOUNT_SIZE_GB_MIN, le=ACCOUNT_SIZE_GB_MAX)] = (
+        DEFAULT_ACCOUNT_SIZE_GB
+    )
+    rotateAfterDays: Annotated[int, Field(ge=1)] | None = None
+    keepers: dict[str, str] | None = None
+    keepEnabledOnDestroy: bool = False
+
+
+class EntraApplicationConfig(_Section):
+    """A new non-gallery app (`displayName`) or an existing one (one of the three lookups)."""
+
+    displayName: str | None = None
+    clientId: str | None = None
+    objectId: str | None = None
+    existingDisplayName: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> EntraApplicationConfig:
+        given = [k for k, v in self.model_dump().items() if v is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "set exactly one of displayName (create a new app), or clientId, objectId or "
+                f"existingDisplayName (use an existing app); got {given or 'none'}"
+            )
+        if not next(iter(v for v in self.model_dump().values() if v is not None)).strip():
+            raise ValueError(f"{given[0]} must not be blank")
+        return self
+
+
+class EntraConfig(_Section):
+    application: EntraApplicationConfig
+    assignedGroups: list[str] = Field(default_factory=list)
+    startProvisioning: bool = True
+    syncAll: bool = False
+    notificationEmail: str | None = None
+    deleteThreshold: Annotated[int, Field(gt=0)] | None = None
+    compliantPatch: bool = False
+
+    @field_validator("assignedGroups")
+    @classmethod
+    def _group_ids(cls, groups: list[str]) -> list[str]:
+        if any(not g.strip() for g in groups):
+            raise ValueError("group object ids must not be blank")
+        if len(set(groups)) != len(groups):
+            raise ValueError("each group may be listed once")
+        return groups
+
+    @field_validator("notificationEmail")
+    @classmethod
+    def _email(cls, email: str | None) -> str | None:
+        if email is not None and not _EMAIL.match(email):
+            raise ValueError(f"{email!r} is not an e-mail address (name@example.com)")
+        return email
+
+
+class StackConfig(_Section):
+    dashboard: DashboardConfig
+    scim: ScimConfig = Field(default_factory=ScimConfig)
+    entra: EntraConfig | None = None
+
+
+class StackConfigError(ValueError):
+    """Every problem with the stack config, one per line, each naming the key and the fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"{len(problems)} problem(s) in the stack configuration:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+def parse_stack_config(
+    raw: Mapping[str, str],
+    secret_keys: Iterable[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> StackConfig:
+    """Validate the `dashboard:*`, `scim:*` and `entra:*` keys (config values arrive as strings)."""
+    env = os.environ if environ is None else environ
+    sections: dict[str, dict[str, Any]] = {}
+    for key, value in raw.items():
+        namespace, _, name = key.partition(":")
+        if namespace in NAMESPACES:
+            sections.setdefault(namespace, {})[name] = _decode(value)
+    dashboard = sections.setdefault("dashboard", {})
+    if "url" not in dashboard and env.get(URL_ENV):
+        dashboard["url"] = env[URL_ENV]
+    problems = _credential_problems(dashboard, set(secret_keys), env)
+    try:
+        config = StackConfig.model_validate(sections)
+    except ValidationError as exc:
+        problems += [_describe(error) for error in exc.errors()]
+        raise StackConfigError(problems) from None
+    if problems:
+        raise StackConfigError(problems)
+    return config
+
+
+def _decode(value: str) -> Any:
+    """Objects and lists arrive as JSON text; scalars stay strings and pydantic coerces them."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _credential_problems(
+    dashboard: Mapping[str, Any], secret_keys: set[str], env: Mapping[str, str]
+) -> list[str]:
+    if "apiToken" in dashboard and API_TOKEN_KEY not in secret_keys:
+        return [
+            f"{API_TOKEN_KEY}: stored in plain text; set it again with "
+            f"`pulumi config set --secret {API_TOKEN_KEY} <token>`"
+        ]
+    if "apiToken" not in dashboard and not env.get(API_TOKEN_ENV):
+        return [
+            f"{API_TOKEN_KEY}: not set; run `pulumi config set --secret {API_TOKEN_KEY} <token>` "
+            f"(or set {API_TOKEN_ENV})"
+        ]
+    return []
+
+
+_FIELDS: dict[str, type[BaseModel]] = {
+    "": StackConfig,
+    "dashboard": DashboardConfig,
+    "scim": ScimConfig,
+    "entra": EntraConfig,
+    "entra.application": EntraApplicationConfig,
+}
+
+
+def _describe(error: Any) -> str:
+    location = [str(part) for part in error["loc"]]
+    namespace, rest = location[0], location[1:]
+    key = f"{namespace}:{'.'.join(rest)}" if rest else f"{namespace}"
+    if error["type"] == "extra_forbidden":
+        parent = ".".join(location[:-1])
+        return f"{key}: unknown key{_suggestion(location[-1], _FIELDS.get(parent))}"
+    if error["type"] == "missing":
+        how = (
+            "--path entra:application.displayName <name>"
+            if rest == ["application"]
+            else f"{key} <value>"
+        )
+        return f"{key}: required; set it with `pulumi config set {how}`"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{key}: {message} (got {error['input']!r})" if rest else f"{key}: {message}"
+
+
+def _suggestion(name: str, model: type[BaseModel] | None) -> str:
+    if model is None:
+        return "; this program reads only dashboard:*, scim:* and entra:* keys"
+    close = difflib.get_close_matches(name, list(model.model_fields), n=1)
+    known = ", ".join(model.model_fields)
+    return f"; did you mean {close[0]!r}?" if close else f"; known keys: {known}"

@@ -1,0 +1,157 @@
+"""Each bad stack config value gets its own message naming the key; all are reported at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.stack_config import StackConfigError, parse_stack_config
+
+SECRET = ["dashboard:apiToken"]
+BASE = {"dashboard:url": "https://dashboard.example.com", "dashboard:apiToken": "adm"}
+NO_ENV: dict[str, str] = {}
+
+
+def problems(raw: dict[str, str], secret_keys=SECRET, environ=NO_ENV) -> list[str]:
+    with pytest.raises(StackConfigError) as caught:
+        parse_stack_config(raw, secret_keys, environ)
+    return caught.value.problems
+
+
+def test_minimal_config_takes_documented_defaults():
+    config = parse_stack_config(BASE, SECRET, NO_ENV)
+
+    assert config.scim.enabled is True
+    assert config.scim.accountSizeGb == 50
+    assert config.scim.rotateAfterDays is None
+    assert config.entra is None
+
+
+def test_config_strings_are_coerced_to_their_types():
+    raw = {
+        **BASE,
+        "scim:accountSizeGb": "200",
+        "scim:enabled": "false",
+        "scim:keepers": '{"owner": "platform"}',
+        "entra:application": '{"displayName": "Backup SCIM"}',
+        "entra:assignedGroups": '["g-1", "g-2"]',
+        "entra:deleteThreshold": "500",
+    }
+
+    config = parse_stack_config(raw, SECRET, NO_ENV)
+
+    assert (config.scim.accountSizeGb, config.scim.enabled) == (200, False)
+    assert config.scim.keepers == {"owner": "platform"}
+    assert config.entra is not None
+    assert config.entra.application.displayName == "Backup SCIM"
+    assert config.entra.assignedGroups == ["g-1", "g-2"]
+    assert config.entra.deleteThreshold == 500
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("scim:accountSizeGb", "0", "scim:accountSizeGb: Input should be greater than or equal to 1"),
+        ("scim:accountSizeGb", "10241", "scim:accountSizeGb: Input should be less than or equal"),
+        ("scim:accountSizeGb", "lots", "scim:accountSizeGb: Input should be a valid integer"),
+        ("scim:enabled", "maybe", "scim:enabled: Input should be a valid boolean"),
+        ("scim:rotateAfterDays", "0", "scim:rotateAfterDays: Input should be greater than or equal"),
+        ("scim:keepers", '["a"]', "scim:keepers: Input should be a valid dictionary"),
+        ("entra:deleteThreshold", "0", "entra:deleteThreshold: Input should be greater than 0"),
+        ("entra:notificationEmail", "ops", "entra:notificationEmail: 'ops' is not an e-mail"),
+        ("entra:assignedGroups", '[" "]', "entra:assignedGroups: group object ids must not be"),
+        ("entra:assignedGroups", '["a","a"]', "entra:assignedGroups: each group may be listed once"),
+        ("dashboard:url", "http://dashboard.example.com", "dashboard:url: 'http://dashboard.example"),
+    ],
+)
+def test_bad_value_gets_message_naming_the_key(key, value, expected):
+    raw = {**BASE, "entra:application": '{"displayName": "SCIM"}', key: value}
+
+    found = problems(raw)
+
+    assert len(found) == 1
+    assert found[0].startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "application",
+    ['{"displayName": "a", "clientId": "b"}', "{}", '{"objectId": "  "}'],
+)
+def test_application_needs_exactly_one_mode(application):
+    found = problems({**BASE, "entra:application": application})
+
+    assert len(found) == 1
+    assert found[0].startswith("entra:application: ")
+    assert "displayName" in found[0] or "blank" in found[0]
+
+
+def test_entra_section_without_application_says_how_to_set_it():
+    found = problems({**BASE, "entra:syncAll": "true"})
+
+    assert found == [
+        "entra:application: required; set it with "
+        "`pulumi config set --path entra:application.displayName <name>`"
+    ]
+
+
+def test_misspelt_key_is_an_error_with_a_suggestion():
+    found = problems({**BASE, "scim:acountSizeGb": "100"})
+
+    assert found == ["scim:acountSizeGb: unknown key; did you mean 'accountSizeGb'?"]
+
+
+def test_unknown_nested_application_key_is_an_error():
+    found = problems({**BASE, "entra:application": '{"displayName": "a", "clientID": "b"}'})
+
+    assert found == ["entra:application.clientID: unknown key; did you mean 'clientId'?"]
+
+
+def test_plaintext_admin_token_is_rejected_without_echoing_it():
+    found = problems({**BASE, "dashboard:apiToken": "adm-plain-77"}, secret_keys=[])
+
+    assert found == [
+        "dashboard:apiToken: stored in plain text; set it again with "
+        "`pulumi config set --secret dashboard:apiToken <token>`"
+    ]
+
+
+def test_missing_credentials_are_reported_with_the_commands_to_fix_them():
+    found = problems({})
+
+    assert found == [
+        "dashboard:apiToken: not set; run `pulumi config set --secret dashboard:apiToken <token>` "
+        "(or set DASHBOARD_API_TOKEN)",
+        "dashboard:url: required; set it with `pulumi config set dashboard:url <value>`",
+    ]
+
+
+def test_environment_supplies_missing_credentials():
+    env = {"DASHBOARD_URL": "http://127.0.0.1:9000", "DASHBOARD_API_TOKEN": "adm"}
+
+    config = parse_stack_config({}, [], env)
+
+    assert config.dashboard.url == "http://127.0.0.1:9000"
+
+
+def test_several_bad_values_are_all_reported_in_one_error():
+    raw = {
+        "dashboard:url": "ftp://x",
+        "dashboard:apiToken": "adm",
+        "scim:accountSizeGb": "-1",
+        "scim:rotateAfterDays": "-5",
+        "entra:application": '{"displayName": "a"}',
+        "entra:notificationEmail": "nope",
+        "entra:colour": "blue",
+    }
+
+    with pytest.raises(StackConfigError) as caught:
+        parse_stack_config(raw, SECRET, NO_ENV)
+
+    keys = sorted(p.split(":", 2)[0] + ":" + p.split(":", 2)[1] for p in caught.value.problems)
+    assert keys == [
+        "dashboard:url",
+        "entra:colour",
+        "entra:notificationEmail",
+        "scim:accountSizeGb",
+        "scim:rotateAfterDays",
+    ]
+    assert str(caught.value).startswith("5 problem(s) in the stack configuration:")
