@@ -1,0 +1,176 @@
+"""Which Entra enterprise application receives the provisioning configuration.
+
+Either a new non-gallery app that this stack owns (`NewApplication`), or an app that already
+exists, e.g. the one set up for SSO (`ExistingApplication`). An existing app is only ever read
+through a data source, never adopted as a resource, so `pulumi destroy` leaves it in place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_azuread as azuread
+
+NON_GALLERY_TEMPLATE_ID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+"""Graph application template "custom application": the portal's "Create your own application"
+(non-gallery). Source: Microsoft Graph docs, instantiate applicationTemplate."""
+
+DEFAULT_ACCESS_ROLE_ID = "00000000-0000-0000-0000-000000000000"
+"""Graph's role id for "assigned, no specific role"; valid only for apps that declare no roles."""
+
+USER_ROLE_NAME = "User"
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def is_guid(value: str) -> bool:
+    """Entra object ids and client ids are GUIDs; anything else is a typo or a display name."""
+    return bool(_GUID.match(value))
+
+
+@dataclass(frozen=True)
+class NewApplication:
+    """Create a non-gallery enterprise app owned by this stack (destroyed with it)."""
+
+    display_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class ExistingApplication:
+    """Use an enterprise app that already exists; set exactly one lookup key.
+
+    `object_id` is the enterprise application's (service principal's) object id, as shown on
+    its Overview page, not the app registration's. A display name must match exactly one app.
+    """
+
+    client_id: pulumi.Input[str] | None = None
+    object_id: pulumi.Input[str] | None = None
+    display_name: pulumi.Input[str] | None = None
+
+
+ApplicationChoice = NewApplication | ExistingApplication
+
+
+@dataclass(frozen=True)
+class ResolvedApplication:
+    """The ids provisioning needs, however the app was obtained."""
+
+    client_id: pulumi.Output[str]
+    service_principal_object_id: pulumi.Output[str]
+    application_object_id: pulumi.Output[str | None]
+    app_roles: pulumi.Output[Sequence[Mapping[str, Any]]]
+
+
+def application_problems(application: object) -> list[str]:
+    """Everything wrong with the `application` argument, each naming the fix."""
+    if isinstance(application, NewApplication):
+        return _new_application_problems(application)
+    if isinstance(application, ExistingApplication):
+        return _existing_application_problems(application)
+    return [
+        "application: choose exactly one app: NewApplication(display_name=...) to create one, "
+        "or ExistingApplication(client_id=... | object_id=... | display_name=...) to use an "
+        f"existing one (got {application!r})"
+    ]
+
+
+def _new_application_problems(app: NewApplication) -> list[str]:
+    if isinstance(app.display_name, str) and not app.display_name.strip():
+        return ["application.display_name: must not be blank; it is the enterprise app's name"]
+    return []
+
+
+def _existing_application_problems(app: ExistingApplication) -> list[str]:
+    keys = {k: v for k, v in vars(app).items() if v is not None}
+    if len(keys) != 1:
+        given = ", ".join(keys) or "none"
+        return [
+            "application: ExistingApplication needs exactly one of client_id, object_id or "
+            f"display_name to look the app up by (given: {given})"
+        ]
+    key, value = next(iter(keys.items()))
+    if not isinstance(value, str):
+        return []
+    if key == "display_name" and not value.strip():
+        return ["application.display_name: must not be blank"]
+    if key != "display_name" and not is_guid(value):
+        return [f"application.{key}: must be a GUID like 00000000-0000-0000-0000-000000000000"]
+    return []
+
+
+def resolve_application(
+    name: str, application: ApplicationChoice, parent: pulumi.Resource
+) -> ResolvedApplication:
+    """Create the new app, or look the existing one up; return the ids either way."""
+    if isinstance(application, NewApplication):
+        return _create(name, application, parent)
+    return _look_up(application, parent)
+
+
+def _create(name: str, app: NewApplication, parent: pulumi.Resource) -> ResolvedApplication:
+    created = azuread.ApplicationFromTemplate(
+        f"{name}-app",
+        display_name=app.display_name,
+        template_id=NON_GALLERY_TEMPLATE_ID,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    # The template resource reports object ids only; the client id and the app roles come from
+    # the registration, which the provider waits for before it reports the create as done.
+    registration = azuread.get_application_output(
+        object_id=created.application_object_id,
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+    return ResolvedApplication(
+        client_id=registration.client_id,
+        service_principal_object_id=created.service_principal_object_id,
+        application_object_id=created.application_object_id,
+        app_roles=registration.app_roles,
+    )
+
+
+def _look_up(app: ExistingApplication, parent: pulumi.Resource) -> ResolvedApplication:
+    found = azuread.get_service_principal_output(
+        client_id=app.client_id,
+        object_id=app.object_id,
+        display_name=app.display_name,
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+    return ResolvedApplication(
+        client_id=found.client_id,
+        service_principal_object_id=found.object_id,
+        application_object_id=pulumi.Output.from_input(None),
+        app_roles=found.app_roles,
+    )
+
+
+def group_assignment_role_id(app_roles: Sequence[Mapping[str, Any]]) -> str:
+    """The app role a provisioning group is assigned with.
+
+    The app's enabled `User` role when it has one: apps made from the non-gallery template declare
+    `User` and `msiam_access` (both with a null value, so they are missing from the provider's
+    `app_role_ids`), and Microsoft's Graph walkthrough for such an app assigns `User` as "the
+    default app role of the app"; it is also what the portal assigns. An app without any roles
+    gets Default Access, the only id Graph accepts then. An app with roles but none named
+    `User` is refused rather than guessed at.
+    """
+    for role in app_roles:
+        if _is_user_role(role):
+            return str(role["id"])
+    if not app_roles:
+        return DEFAULT_ACCESS_ROLE_ID
+    names = ", ".join(sorted(str(r.get("display_name")) for r in app_roles))
+    raise ValueError(
+        f"The application declares app roles ({names}) but no enabled '{USER_ROLE_NAME}' role "
+        "that groups can hold; add one, or leave assigned_group_ids empty and assign groups "
+        "in the portal."
+    )
+
+
+def _is_user_role(role: Mapping[str, Any]) -> bool:
+    named_user = USER_ROLE_NAME in (role.get("value"), role.get("display_name"))
+    for_users = USER_ROLE_NAME in (role.get("allowed_member_types") or [])
+    return named_user and for_users and bool(role.get("enabled"))

@@ -1,0 +1,312 @@
+"""Step 2 of the setup: Entra ID provisions users and groups into the Dashboard over SCIM.
+
+The portal's Provisioning page (Automatic mode, Tenant URL, Secret Token, Save, Start) as code:
+a synchronization secret with the admin credentials, a `scim` synchronization job started only
+after the secret and the group assignments exist, and the assignments that put groups in scope.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pulumi
+import pulumi_azuread as azuread
+
+from components.entra_application import (
+    DEFAULT_ACCESS_ROLE_ID,
+    NON_GALLERY_TEMPLATE_ID,
+    ApplicationChoice,
+    ExistingApplication,
+    NewApplication,
+    application_problems,
+    group_assignment_role_id,
+    is_guid,
+    resolve_application,
+)
+
+__all__ = [
+    "COMPLIANT_PATCH_FLAG",
+    "DEFAULT_ACCESS_ROLE_ID",
+    "NON_GALLERY_TEMPLATE_ID",
+    "SCIM_JOB_TEMPLATE_ID",
+    "EntraProvisioning",
+    "EntraProvisioningArgs",
+    "EntraProvisioningArgsError",
+    "ExistingApplication",
+    "NewApplication",
+    "with_compliant_patch_flag",
+]
+
+SCIM_JOB_TEMPLATE_ID = "scim"
+"""Synchronization template of non-gallery apps; `customappsso` is the unsupported legacy one."""
+
+COMPLIANT_PATCH_FLAG = "aadOptscim062020"
+"""Tenant URL feature flag that makes Entra send RFC 7644-compliant PATCH requests."""
+
+PORTAL_URL = (
+    "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/ManagedAppMenuBlade"
+    "/~/ProvisioningManagement/appId/{0}/objectId/{1}"
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class EntraProvisioningArgs:
+    """Inputs of `EntraProvisioning`.
+
+    `secret_token` is always sent and stored as a secret, even when given as a plain string.
+    With `sync_all=False` only the assigned groups (and users assigned in the portal) are
+    provisioned. A notification e-mail and/or a deletion threshold add the
+    `SyncNotificationSettings` key. `compliant_patch` adds `aadOptscim062020` to the tenant URL;
+    Microsoft documents that the flag does not work with provision-on-demand.
+    """
+
+    tenant_url: pulumi.Input[str]
+    secret_token: pulumi.Input[str]
+    application: ApplicationChoice
+    assigned_group_ids: Sequence[pulumi.Input[str]]
+    start_provisioning: bool = True
+    sync_all: bool = False
+    notification_email: str | None = None
+    delete_threshold: int | None = None
+    compliant_patch: bool = False
+
+
+class EntraProvisioningArgsError(ValueError):
+    """Every problem with the arguments, raised before any resource is registered."""
+
+    def __init__(self, name: str, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        listing = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"EntraProvisioning {name!r} has invalid arguments:\n{listing}")
+
+
+class EntraProvisioning(pulumi.ComponentResource):
+    """Automatic provisioning from Entra ID into the Dashboard's SCIM endpoint.
+
+    Groups are assigned with the app's `User` role (Default Access if the app has no roles);
+    see `group_assignment_role_id`. `job_id` is the provider's resource id,
+    `/servicePrincipals/{objectId}/synchronization/jobs/{jobId}`, as
+    `SynchronizationJobProvisionOnDemand` expects it. `application_object_id` is None for an
+    existing app. Needs Graph permissions Application.ReadWrite.All (secret, job, new app) and
+    AppRoleAssignment.ReadWrite.All (assignments).
+    """
+
+    client_id: pulumi.Output[str]
+    application_object_id: pulumi.Output[str | None]
+    service_principal_object_id: pulumi.Output[str]
+    job_id: pulumi.Output[str]
+    portal_url: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        args: EntraProvisioningArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        problems = argument_problems(args)
+        if problems:
+            raise EntraProvisioningArgsError(name, problems)
+        # No props: they would be stored as the component's inputs, token included.
+        super().__init__("scim-setup:entra:EntraProvisioning", name, None, opts)
+
+        app = resolve_application(name, args.application, parent=self)
+        sp_object_id = app.service_principal_object_id
+        sp_resource_id = pulumi.Output.concat("/servicePrincipals/", sp_object_id)
+        secret = self._secret(name, args, sp_resource_id)
+        assignments = self._assignments(name, args, sp_object_id, app.app_roles)
+        job = azuread.SynchronizationJob(
+            f"{name}-sync-job",
+            service_principal_id=sp_resource_id,
+            template_id=SCIM_JOB_TEMPLATE_ID,
+            enabled=args.start_provisioning,
+            # Creating the job starts it: without saved credentials it fails (CredentialsMissing),
+            # and before the assignments exist its first cycle sees an empty scope.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[secret, *assignments]),
+        )
+
+        self.client_id = app.client_id
+        self.application_object_id = app.application_object_id
+        self.service_principal_object_id = app.service_principal_object_id
+        self.job_id = job.id
+        self.portal_url = pulumi.Output.format(
+            PORTAL_URL, app.client_id, app.service_principal_object_id
+        )
+        self.register_outputs(
+            {
+                "client_id": self.client_id,
+                "application_object_id": self.application_object_id,
+                "service_principal_object_id": self.service_principal_object_id,
+                "job_id": self.job_id,
+                "portal_url": self.portal_url,
+            }
+        )
+
+    def _secret(
+        self, name: str, args: EntraProvisioningArgs, sp_resource_id: pulumi.Output[str]
+    ) -> azuread.SynchronizationSecret:
+        return azuread.SynchronizationSecret(
+            f"{name}-sync-secret",
+            service_principal_id=sp_resource_id,
+            # The token is wrapped in Output.secret, which makes the whole list secret on the
+            # way in; the SDK does not mark `credentials` secret on the way out by itself.
+            credentials=provisioning_credentials(args),
+            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["credentials"]),
+        )
+
+    def _assignments(
+        self,
+        name: str,
+        args: EntraProvisioningArgs,
+        sp_object_id: pulumi.Output[str],
+        app_roles: pulumi.Output[Sequence[Mapping[str, Any]]],
+    ) -> list[azuread.AppRoleAssignment]:
+        if not args.assigned_group_ids:
+            return []
+        role_id = app_roles.apply(group_assignment_role_id)
+        return [
+            azuread.AppRoleAssignment(
+                f"{name}-group-{_group_key(group_id, position)}",
+                app_role_id=role_id,
+                principal_object_id=group_id,
+                resource_object_id=sp_object_id,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for position, group_id in enumerate(args.assigned_group_ids)
+        ]
+
+
+def _group_key(group_id: pulumi.Input[str], position: int) -> str:
+    """Name an assignment after its group, so removing one group leaves the others untouched.
+
+    A group id that is only known at deploy time (an Output) falls back to its list position.
+    """
+    return group_id if isinstance(group_id, str) else str(position)
+
+
+def provisioning_credentials(
+    args: EntraProvisioningArgs,
+) -> list[azuread.SynchronizationSecretCredentialArgs]:
+    """The key/value pairs Graph stores as the app's provisioning secrets."""
+    pairs: list[tuple[str, pulumi.Input[str]]] = [
+        ("BaseAddress", base_address(args.tenant_url, args.compliant_patch)),
+        ("SecretToken", pulumi.Output.secret(args.secret_token)),
+        ("SyncAll", "true" if args.sync_all else "false"),
+    ]
+    if args.notification_email is not None or args.delete_threshold is not None:
+        settings = notification_settings(args.notification_email, args.delete_threshold)
+        pairs.append(("SyncNotificationSettings", settings))
+    return [azuread.SynchronizationSecretCredentialArgs(key=k, value=v) for k, v in pairs]
+
+
+def base_address(tenant_url: pulumi.Input[str], compliant_patch: bool) -> pulumi.Input[str]:
+    """The Tenant URL as Entra should call it."""
+    if not compliant_patch:
+        return tenant_url
+    return pulumi.Output.from_input(tenant_url).apply(with_compliant_patch_flag)
+
+
+def with_compliant_patch_flag(url: str) -> str:
+    """Add `aadOptscim062020` as a query flag: `?` or `&` as needed, never twice."""
+    parts = urlsplit(url)
+    names = [pair.split("=", 1)[0] for pair in parts.query.split("&") if pair]
+    if any(n.lower() == COMPLIANT_PATCH_FLAG.lower() for n in names):
+        return url
+    query = f"{parts.query}&{COMPLIANT_PATCH_FLAG}" if parts.query else COMPLIANT_PATCH_FLAG
+    return urlunsplit(parts._replace(query=query))
+
+
+def notification_settings(email: str | None, delete_threshold: int | None) -> str:
+    """The `SyncNotificationSettings` JSON: failure e-mails and the accidental-deletion limit.
+
+    The value is only sent when enabled, as in Graph's own PUT example.
+    """
+    settings: dict[str, object] = {
+        "Enabled": email is not None,
+        "Recipients": email or "",
+        "DeleteThresholdEnabled": delete_threshold is not None,
+    }
+    if delete_threshold is not None:
+        settings["DeleteThresholdValue"] = delete_threshold
+    return json.dumps(settings, separators=(",", ":"))
+
+
+def argument_problems(args: EntraProvisioningArgs) -> list[str]:
+    """Every problem with `args`, each naming the argument and the fix."""
+    return [
+        *application_problems(args.application),
+        *_connection_problems(args.tenant_url, args.secret_token),
+        *_group_problems(args.assigned_group_ids),
+        *_flag_problems(args),
+        *_notification_problems(args.notification_email, args.delete_threshold),
+    ]
+
+
+def _connection_problems(tenant_url: object, secret_token: object) -> list[str]:
+    problems = []
+    if isinstance(tenant_url, str):
+        parts = urlsplit(tenant_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(
+                "tenant_url: must be the Dashboard's SCIM URL, e.g. https://host/scim/v2 "
+                f"(got {tenant_url!r})"
+            )
+    if isinstance(secret_token, str) and not secret_token.strip():
+        problems.append(
+            "secret_token: must not be blank; without it Entra sends its own test-only JWT "
+            "instead of the Dashboard token"
+        )
+    return problems
+
+
+def _group_problems(group_ids: object) -> list[str]:
+    if isinstance(group_ids, str) or not isinstance(group_ids, Sequence):
+        return ["assigned_group_ids: must be a list of group object ids, e.g. ['<guid>']"]
+    problems = []
+    seen: set[str] = set()
+    for position, group_id in enumerate(group_ids):
+        if not isinstance(group_id, str):
+            continue
+        where = f"assigned_group_ids[{position}]"
+        if not group_id.strip():
+            problems.append(f"{where}: is blank; remove it or give the group's object id")
+        elif not is_guid(group_id):
+            problems.append(f"{where}: {group_id!r} is not a group object id (a GUID)")
+        elif group_id.lower() in seen:
+            problems.append(f"{where}: {group_id} is listed twice; list each group once")
+        seen.add(group_id.lower())
+    return problems
+
+
+def _flag_problems(args: EntraProvisioningArgs) -> list[str]:
+    flags = ("start_provisioning", "sync_all", "compliant_patch")
+    return [
+        f"{flag}: must be True or False (got {getattr(args, flag)!r})"
+        for flag in flags
+        if not isinstance(getattr(args, flag), bool)
+    ]
+
+
+def _notification_problems(email: object, delete_threshold: object) -> list[str]:
+    problems = []
+    if email is not None and not (isinstance(email, str) and _EMAIL.match(email)):
+        problems.append(
+            f"notification_email: {email!r} is not an e-mail address; give one address like "
+            "ops@example.com, or None for no failure e-mails"
+        )
+    if delete_threshold is not None and (
+        isinstance(delete_threshold, bool)
+        or not isinstance(delete_threshold, int)
+        or delete_threshold <= 0
+    ):
+        problems.append(
+            f"delete_threshold: {delete_threshold!r} must be a whole number above 0 "
+            "(deletions per cycle that pause provisioning), or None for no threshold"
+        )
+    return problems
