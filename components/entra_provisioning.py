@@ -56,7 +56,7 @@ PORTAL_URL = (
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class EntraProvisioningArgs:
     """Inputs of `EntraProvisioning`.
 
@@ -67,10 +67,10 @@ class EntraProvisioningArgs:
     Microsoft documents that the flag does not work with provision-on-demand.
     """
 
-    tenant_url: pulumi.Input[str]
-    secret_token: pulumi.Input[str]
     application: ApplicationChoice
-    assigned_group_ids: Sequence[pulumi.Input[str]]
+    tenant_url: pulumi.Input[str] | None = None
+    secret_token: pulumi.Input[str] | None = None
+    assigned_group_ids: Sequence[pulumi.Input[str]] = ()
     start_provisioning: bool = True
     sync_all: bool = False
     notification_email: str | None = None
@@ -194,6 +194,8 @@ def provisioning_credentials(
     args: EntraProvisioningArgs,
 ) -> list[azuread.SynchronizationSecretCredentialArgs]:
     """The key/value pairs Graph stores as the app's provisioning secrets."""
+    if args.tenant_url is None or args.secret_token is None:
+        raise EntraProvisioningArgsError("credentials", _connection_problems(None, None))
     pairs: list[tuple[str, pulumi.Input[str]]] = [
         ("BaseAddress", base_address(args.tenant_url, args.compliant_patch)),
         ("SecretToken", pulumi.Output.secret(args.secret_token)),
@@ -237,11 +239,15 @@ def notification_settings(email: str | None, delete_threshold: int | None) -> st
     return json.dumps(settings, separators=(",", ":"))
 
 
-def argument_problems(args: EntraProvisioningArgs) -> list[str]:
-    """Every problem with `args`, each naming the argument and the fix."""
+def argument_problems(args: EntraProvisioningArgs, connection_given: bool = True) -> list[str]:
+    """Every problem with `args`, each naming the argument and the fix.
+
+    `connection_given=False` checks everything but the tenant URL and token (`ScimSetup` supplies
+    them from the Dashboard step).
+    """
     return [
         *application_problems(args.application),
-        *_connection_problems(args.tenant_url, args.secret_token),
+        *(_connection_problems(args.tenant_url, args.secret_token) if connection_given else []),
         *_group_problems(args.assigned_group_ids),
         *_flag_problems(args),
         *_notification_problems(args.notification_email, args.delete_threshold),
@@ -249,7 +255,14 @@ def argument_problems(args: EntraProvisioningArgs) -> list[str]:
 
 
 def _connection_problems(tenant_url: object, secret_token: object) -> list[str]:
-    problems = []
+    problems = [
+        f"{name}: required; pass the Dashboard's {what} (ScimSetup wires it for you)"
+        for name, what, value in (
+            ("tenant_url", "tenant URL", tenant_url),
+            ("secret_token", "SCIM API token", secret_token),
+        )
+        if value is None
+    ]
     if isinstance(tenant_url, str):
         parts = urlsplit(tenant_url.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -13,8 +13,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
+from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from components.dashboard_scim import DashboardScimArgs
+from components.entra_application import ExistingApplication, NewApplication, is_guid
+from components.entra_provisioning import EntraProvisioningArgs
 from providers.dashboard_client import ACCOUNT_SIZE_GB_MAX, ACCOUNT_SIZE_GB_MIN
 from providers.dashboard_connection import (
     API_TOKEN_ENV,
@@ -87,8 +91,8 @@ class EntraConfig(_Section):
     @field_validator("assignedGroups")
     @classmethod
     def _group_ids(cls, groups: list[str]) -> list[str]:
-        if any(not g.strip() for g in groups):
-            raise ValueError("group object ids must not be blank")
+        if any(not is_guid(g) for g in groups):
+            raise ValueError("each entry must be a group object id (a GUID)")
         if len(set(groups)) != len(groups):
             raise ValueError("each group may be listed once")
         return groups
@@ -204,3 +208,43 @@ def _suggestion(name: str, model: type[BaseModel] | None) -> str:
     close = difflib.get_close_matches(name, list(model.model_fields), n=1)
     known = ", ".join(model.model_fields)
     return f"; did you mean {close[0]!r}?" if close else f"; known keys: {known}"
+
+
+def load_stack_config() -> StackConfig:
+    """The running stack's config, validated; raises `StackConfigError` listing every problem."""
+    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    secret_keys = set(runtime_config.get_config_secret_keys_env())
+    secret_keys.update(key for key in raw if runtime_config.is_config_secret(key))
+    return parse_stack_config(raw, secret_keys)
+
+
+def dashboard_args(config: StackConfig) -> DashboardScimArgs:
+    scim = config.scim
+    return DashboardScimArgs(
+        account_size_gb=scim.accountSizeGb,
+        enabled=scim.enabled,
+        keep_enabled_on_destroy=scim.keepEnabledOnDestroy,
+        rotate_after_days=scim.rotateAfterDays,
+        keepers=scim.keepers,
+    )
+
+
+def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
+    """The Entra step's arguments; `ScimSetup` fills in the tenant URL and token."""
+    app = entra.application
+    application = (
+        NewApplication(display_name=app.displayName)
+        if app.displayName is not None
+        else ExistingApplication(
+            client_id=app.clientId, object_id=app.objectId, display_name=app.existingDisplayName
+        )
+    )
+    return EntraProvisioningArgs(
+        application=application,
+        assigned_group_ids=entra.assignedGroups,
+        start_provisioning=entra.startProvisioning,
+        sync_all=entra.syncAll,
+        notification_email=entra.notificationEmail,
+        delete_threshold=entra.deleteThreshold,
+        compliant_patch=entra.compliantPatch,
+    )

@@ -9,6 +9,8 @@ from components.stack_config import StackConfigError, parse_stack_config
 SECRET = ["dashboard:apiToken"]
 BASE = {"dashboard:url": "https://dashboard.example.com", "dashboard:apiToken": "adm"}
 NO_ENV: dict[str, str] = {}
+GROUP_1 = "5b1e7a52-2c7e-4d8e-8f5e-0a1b2c3d4e5f"
+GROUP_2 = "0f9e8d7c-6b5a-4c3d-9e2f-1a2b3c4d5e6f"
 
 
 def problems(raw: dict[str, str], secret_keys=SECRET, environ=NO_ENV) -> list[str]:
@@ -33,7 +35,7 @@ def test_config_strings_are_coerced_to_their_types():
         "scim:enabled": "false",
         "scim:keepers": '{"owner": "platform"}',
         "entra:application": '{"displayName": "Backup SCIM"}',
-        "entra:assignedGroups": '["g-1", "g-2"]',
+        "entra:assignedGroups": f'["{GROUP_1}", "{GROUP_2}"]',
         "entra:deleteThreshold": "500",
     }
 
@@ -43,24 +45,41 @@ def test_config_strings_are_coerced_to_their_types():
     assert config.scim.keepers == {"owner": "platform"}
     assert config.entra is not None
     assert config.entra.application.displayName == "Backup SCIM"
-    assert config.entra.assignedGroups == ["g-1", "g-2"]
+    assert config.entra.assignedGroups == [GROUP_1, GROUP_2]
     assert config.entra.deleteThreshold == 500
 
 
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [
-        ("scim:accountSizeGb", "0", "scim:accountSizeGb: Input should be greater than or equal to 1"),
+        (
+            "scim:accountSizeGb",
+            "0",
+            "scim:accountSizeGb: Input should be greater than or equal to 1",
+        ),
         ("scim:accountSizeGb", "10241", "scim:accountSizeGb: Input should be less than or equal"),
         ("scim:accountSizeGb", "lots", "scim:accountSizeGb: Input should be a valid integer"),
         ("scim:enabled", "maybe", "scim:enabled: Input should be a valid boolean"),
-        ("scim:rotateAfterDays", "0", "scim:rotateAfterDays: Input should be greater than or equal"),
+        (
+            "scim:rotateAfterDays",
+            "0",
+            "scim:rotateAfterDays: Input should be greater than or equal",
+        ),
         ("scim:keepers", '["a"]', "scim:keepers: Input should be a valid dictionary"),
         ("entra:deleteThreshold", "0", "entra:deleteThreshold: Input should be greater than 0"),
         ("entra:notificationEmail", "ops", "entra:notificationEmail: 'ops' is not an e-mail"),
-        ("entra:assignedGroups", '[" "]', "entra:assignedGroups: group object ids must not be"),
-        ("entra:assignedGroups", '["a","a"]', "entra:assignedGroups: each group may be listed once"),
-        ("dashboard:url", "http://dashboard.example.com", "dashboard:url: 'http://dashboard.example"),
+        ("entra:assignedGroups", '[" "]', "entra:assignedGroups: each entry must be a group"),
+        ("entra:assignedGroups", '["sales"]', "entra:assignedGroups: each entry must be a group"),
+        (
+            "entra:assignedGroups",
+            f'["{GROUP_1}","{GROUP_1}"]',
+            "entra:assignedGroups: each group may be listed once",
+        ),
+        (
+            "dashboard:url",
+            "http://dashboard.example.com",
+            "dashboard:url: 'http://dashboard.example",
+        ),
     ],
 )
 def test_bad_value_gets_message_naming_the_key(key, value, expected):

@@ -1,0 +1,139 @@
+"""The stack program (`__main__.py`) under mocks: what it registers and exports for each config."""
+
+from __future__ import annotations
+
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+import pytest
+from pulumi.runtime.mocks import MockResourceArgs
+from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.stack import Stack
+
+from components.stack_config import StackConfigError
+from tests.components.test_entra_provisioning import GROUP_A, JOB, SECRET, AzureMocks
+
+if TYPE_CHECKING:
+    from conftest import PulumiEngine
+
+PROGRAM = Path(__file__).resolve().parents[2] / "__main__.py"
+SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
+TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
+TENANT_URL = "https://dashboard.example.com/scim/v2/tenant-1"
+BASE_CONFIG = {"dashboard:url": "https://dashboard.example.com", "dashboard:apiToken": "adm-9"}
+
+
+@dataclass
+class StackMocks(AzureMocks):
+    """Azure as in the Entra tests, plus the Dashboard resources' outputs and the stack outputs."""
+
+    exports: dict[str, Any] = field(default_factory=dict)
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if args.typ == SETTINGS:
+            return TENANT_URL, {**args.inputs, "tenant_url": TENANT_URL}
+        if args.typ == TOKEN:
+            return "tok_1", {**args.inputs, "token": "scim-secret", "token_id": "tok_1"}
+        if args.typ == "pulumi:pulumi:Stack":
+            return "stack", {}
+        return super().new_resource(args)
+
+
+def run_program(engine: PulumiEngine, config: dict[str, str]) -> dict[str, Any]:
+    """Run `__main__.py` with `config` as stack config; return its stack outputs."""
+    mocks = StackMocks()
+    engine.use(mocks)
+    pulumi.runtime.set_all_config(config, secret_keys=["dashboard:apiToken"])
+    exported: dict[str, Any] = {}
+
+    def program() -> pulumi.Output[Any]:
+        stack = get_root_resource()
+        assert isinstance(stack, Stack)
+        stack.outputs.clear()
+        runpy.run_path(str(PROGRAM))
+        secrets = pulumi.Output.from_input(_secret_names(stack.outputs))
+        return pulumi.Output.all(pulumi.Output.all(**stack.outputs), secrets).apply(
+            lambda both: exported.update(
+                {name: Secret(v) if name in both[1] else v for name, v in both[0].items()}
+            )
+        )
+
+    engine.run(program)
+    return exported
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A stack output the engine would store encrypted."""
+
+    value: Any
+
+
+async def _secret_names(outputs: dict[str, Any]) -> list[str]:
+    return [name for name, v in outputs.items() if await pulumi.Output.from_input(v).is_secret()]
+
+
+def test_program_without_entra_section_builds_only_the_dashboard_step(pulumi_engine):
+    exported = run_program(pulumi_engine, {**BASE_CONFIG, "scim:accountSizeGb": "200"})
+
+    types = sorted(r.type for r in pulumi_engine.registrations)
+    assert types == sorted(["scim-setup:dashboard:DashboardScim", SETTINGS, TOKEN])
+    settings = pulumi_engine.one(SETTINGS)
+    assert settings.inputs["account_size_gb"] == 200
+    assert settings.inputs["enabled"] is True
+    assert pulumi_engine.one(TOKEN).additional_secret_outputs == ["token"]
+    assert exported == {
+        "tenant_url": TENANT_URL,
+        "token_id": "tok_1",
+        "token": Secret("scim-secret"),
+    }
+
+
+def test_token_is_generated_after_scim_is_enabled(pulumi_engine):
+    run_program(pulumi_engine, BASE_CONFIG)
+
+    assert pulumi_engine.one(SETTINGS).urn in pulumi_engine.one(TOKEN).dependencies
+
+
+def test_program_with_entra_section_wires_dashboard_into_entra(pulumi_engine):
+    config = {
+        **BASE_CONFIG,
+        "entra:application": '{"displayName": "Backup SCIM"}',
+        "entra:assignedGroups": f'["{GROUP_A}"]',
+        "entra:compliantPatch": "true",
+    }
+
+    exported = run_program(pulumi_engine, config)
+
+    credentials = {c["key"]: c["value"] for c in pulumi_engine.one(SECRET).plain("credentials")}
+    assert credentials["BaseAddress"] == f"{TENANT_URL}?aadOptscim062020"
+    assert credentials["SecretToken"] == "scim-secret"
+    assert pulumi_engine.one(SECRET).is_secret("credentials")
+    assert pulumi_engine.one(JOB).inputs["enabled"] is True
+    sp_resource_id = pulumi_engine.one(JOB).inputs["servicePrincipalId"]
+    assert sorted(exported) == [
+        "client_id",
+        "job_id",
+        "portal_url",
+        "service_principal_object_id",
+        "tenant_url",
+        "token_id",
+    ]
+    assert exported["tenant_url"] == TENANT_URL
+    assert exported["job_id"].startswith(f"{sp_resource_id}/synchronization/jobs/scim.")
+    assert sp_resource_id == f"/servicePrincipals/{exported['service_principal_object_id']}"
+    assert "ProvisioningManagement" in exported["portal_url"]
+
+
+def test_bad_config_registers_nothing_and_reports_every_problem(pulumi_engine):
+    config = {**BASE_CONFIG, "scim:accountSizeGb": "0", "entra:typo": "x"}
+
+    with pytest.raises(StackConfigError) as caught:
+        run_program(pulumi_engine, config)
+
+    keys = sorted(problem.split(": ", 1)[0] for problem in caught.value.problems)
+    assert keys == ["entra:application", "entra:typo", "scim:accountSizeGb"]
+    assert pulumi_engine.registrations == []
