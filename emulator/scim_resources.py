@@ -1,0 +1,155 @@
+"""SCIM users and groups validated and patched with scim2-models.
+
+Every write goes through here: the payload is first rewritten by
+`emulator.entra_shapes`, then validated in the RFC 7644 request context and,
+for PATCH, applied to the stored resource. What comes out is a plain JSON
+document of attributes (no `id`, no `meta`, no group `members`: those live in
+the store's columns and tables) plus the values the store indexes.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from scim2_models import (
+    Context,
+    EnterpriseUser,
+    Error,
+    Group,
+    InvalidSyntaxException,
+    PatchOp,
+    SCIMException,
+    ScimPolicy,
+    User,
+)
+
+from emulator import entra_shapes
+
+UserModel = User[EnterpriseUser]
+
+ENTRA_POLICY = ScimPolicy(
+    unknown=ScimPolicy.Unknown.ignore,
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
+"""What Entra needs tolerated (research §1 quirk table and [SP]).
+
+Unknown attributes are dropped rather than refused: an Entra admin can map
+extra attributes, and a real service provider ignores what it does not store.
+"""
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class UserAttributes:
+    """A validated user: its document and the values the store indexes."""
+
+    document: dict[str, Any]
+    user_name: str
+    external_id: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class GroupAttributes:
+    """A validated group: its document (without members) and its member ids."""
+
+    document: dict[str, Any]
+    display_name: str
+    external_id: str | None
+    member_ids: tuple[str, ...]
+
+
+def new_user(payload: Any) -> UserAttributes:
+    """Validate a `POST /Users` body."""
+    body = entra_shapes.user_payload(_object(payload))
+    user = _scim(
+        lambda: UserModel.model_validate(
+            body, scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=ENTRA_POLICY
+        )
+    )
+    return _user_attributes(user)
+
+
+def patched_user(document: dict[str, Any], payload: Any) -> UserAttributes:
+    """Apply a `PATCH /Users/{id}` body to a stored user document."""
+    body = entra_shapes.user_patch(_object(payload))
+    user = UserModel.model_validate(document)
+    patch = _scim(
+        lambda: PatchOp[UserModel].model_validate(
+            body, scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY
+        )
+    )
+    _scim(lambda: patch.patch(user, scim_policy=ENTRA_POLICY))
+    return _user_attributes(user)
+
+
+def new_group(payload: Any) -> GroupAttributes:
+    """Validate a `POST /Groups` body, accepting Microsoft's ADSCIM schema URI."""
+    body = entra_shapes.group_payload(_object(payload))
+    group = _scim(
+        lambda: Group.model_validate(
+            body, scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=ENTRA_POLICY
+        )
+    )
+    return _group_attributes(group)
+
+
+def patched_group(
+    document: dict[str, Any], member_ids: Iterable[str], payload: Any
+) -> GroupAttributes:
+    """Apply a `PATCH /Groups/{id}` body, member additions and removals included."""
+    members = [{"value": member_id} for member_id in member_ids]
+    group = Group.model_validate({**document, "members": members})
+    patch = _scim(
+        lambda: PatchOp[Group].model_validate(
+            _object(payload), scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY
+        )
+    )
+    _scim(lambda: patch.patch(group, scim_policy=ENTRA_POLICY))
+    return _group_attributes(group)
+
+
+def _user_attributes(user: Any) -> UserAttributes:
+    document = _document(user)
+    return UserAttributes(
+        document=document,
+        user_name=user.user_name,
+        external_id=user.external_id,
+        active=user.active is not False,
+    )
+
+
+def _group_attributes(group: Group) -> GroupAttributes:
+    document = _document(group)
+    document.pop("members", None)
+    members = tuple(dict.fromkeys(member.value for member in group.members or [] if member.value))
+    return GroupAttributes(
+        document=document,
+        display_name=group.display_name or "",
+        external_id=group.external_id,
+        member_ids=members,
+    )
+
+
+def _document(resource: Any) -> dict[str, Any]:
+    document = resource.model_dump(mode="json", scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    document.pop("id", None)
+    document.pop("meta", None)
+    return document
+
+
+def _object(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise InvalidSyntaxException(detail="the request body must be a JSON object")
+    return payload
+
+
+def _scim(action: Callable[[], _T]) -> _T:
+    """Run a scim2-models call, turning its validation errors into SCIM exceptions."""
+    try:
+        return action()
+    except ValidationError as error:
+        raise SCIMException.from_error(Error.from_validation_errors(error)[0]) from error
