@@ -1,0 +1,74 @@
+"""`python -m emulator`: run the local Dashboard (admin API + SCIM endpoint).
+
+When it accepts requests it prints one JSON line on stdout and flushes:
+`{"url", "admin_token", "viewer_token", "tenant_url"}`. Everything else
+(logs, errors) goes to stderr. SIGINT or SIGTERM stops it cleanly.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from emulator.app import AppOptions, create_app
+from emulator.credentials import load_or_create
+from emulator.scim_api import tenant_url
+from emulator.server import base_url, bind_socket, serve
+from emulator.store import Store
+from emulator.tokens import token_hash
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m emulator",
+        description="Local emulator of the backup Dashboard's admin API and SCIM endpoint.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback)")
+    parser.add_argument("--port", type=int, default=8750, help="port; 0 picks a free one")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(".demo/emulator-data"), help="SQLite data directory"
+    )
+    parser.add_argument("--admin-token", help="admin API token (default: generated, kept)")
+    parser.add_argument("--viewer-token", help="token of a user without the admin role")
+    parser.add_argument("--test-hooks", action="store_true", help="enable /_emulator routes")
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level")
+    parser.add_argument("--access-log", action="store_true", help="log each request on stderr")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the emulator and block until it is stopped."""
+    args = parse_args(argv)
+    credentials = load_or_create(args.data_dir, args.admin_token, args.viewer_token)
+    store = Store(args.data_dir)
+    try:
+        store.set_admin_token_hash("admin", token_hash(credentials.admin_token))
+        store.set_admin_token_hash("viewer", token_hash(credentials.viewer_token))
+        try:
+            sock = bind_socket(args.host, args.port)
+        except OSError as error:
+            print(f"emulator: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+            return 1
+        url = base_url(args.host, sock.getsockname()[1])
+        app = create_app(store, AppOptions(base_url=url, test_hooks=args.test_hooks))
+        ready = {
+            "url": url,
+            "admin_token": credentials.admin_token,
+            "viewer_token": credentials.viewer_token,
+            "tenant_url": tenant_url(url, store.settings().tenant_id),
+        }
+        serve(
+            app,
+            sock,
+            lambda: print(json.dumps(ready), flush=True),
+            log_level=args.log_level,
+            access_log=args.access_log,
+        )
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The emulated Dashboard as one FastAPI application: admin API + SCIM endpoint.
+
+`create_app` takes its store and options from the caller, so the CLI, a test
+or an in-process server can build the same application.
+"""
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from scim2_models import SCIMException
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
+
+from emulator.admin_api import AdminApi, AdminError, admin_error_response
+from emulator.scim_api import ScimApi, scim_error_response
+from emulator.store import Store
+from emulator.test_hooks import EmulatorHooks, HooksMiddleware
+
+_SCIM_PREFIX = "/scim/"
+_HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """How the application presents itself.
+
+    `base_url` is the address clients use (`http://127.0.0.1:8750`); the tenant
+    URL is built on it. `test_hooks` adds the `/_emulator` routes and middleware.
+    """
+
+    base_url: str
+    test_hooks: bool = False
+
+
+def create_app(store: Store, options: AppOptions) -> ASGIApp:
+    """Build the application over `store`; with test hooks, wrapped in their middleware."""
+    app = FastAPI(title="Dashboard emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    scim = ScimApi(store, options.base_url)
+    app.include_router(AdminApi(store, scim.tenant_url).router())
+    app.include_router(scim.router())
+    app.add_exception_handler(AdminError, _admin_error)
+    app.add_exception_handler(SCIMException, _scim_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    if not options.test_hooks:
+        return app
+    hooks = EmulatorHooks()
+    app.include_router(hooks.router())
+    return HooksMiddleware(app, hooks)
+
+
+async def _admin_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, AdminError)
+    return admin_error_response(error)
+
+
+async def _scim_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, SCIMException)
+    return scim_error_response(error)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Unknown paths and methods: a SCIM error under `/scim/`, the admin shape elsewhere."""
+    assert isinstance(error, HTTPException)
+    status = error.status_code
+    if request.url.path.startswith(_SCIM_PREFIX):
+        scim_error = SCIMException(detail="no such SCIM resource or method")
+        scim_error.status = status
+        return scim_error_response(scim_error)
+    code = _HTTP_ERROR_CODES.get(status, "error")
+    message = "no such path" if status == 404 else "method not allowed on this path"
+    return admin_error_response(AdminError(status, code, message))
+
+
+async def _unexpected_error(request: Request, error: Exception) -> Response:
+    """A bug: uvicorn logs the traceback on stderr; the body carries no detail."""
+    return JSONResponse({"error": "internal_error", "message": "internal error"}, status_code=500)

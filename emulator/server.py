@@ -1,0 +1,96 @@
+"""Running the application under uvicorn on a socket we bind ourselves.
+
+Binding first is what makes `--port 0` work: the kernel picks a free port,
+and the port printed in the ready line is the one actually listening.
+"""
+
+import contextlib
+import copy
+import ipaddress
+import signal
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import uvicorn
+from uvicorn.config import LOGGING_CONFIG
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind a listening TCP socket; port 0 lets the kernel pick a free one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only then,
+    # and without it every keep-alive response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def base_url(host: str, port: int) -> str:
+    """Return the URL clients use; a wildcard bind is reached through loopback."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"http://{host}:{port}"
+    if address.is_unspecified:
+        address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+    if address.version == 6:
+        return f"http://[{address}]:{port}"
+    return f"http://{address}:{port}"
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that reports readiness and exits with status 0 on a signal."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            self._on_ready()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Shut down gracefully on SIGINT/SIGTERM, then return instead of re-raising."""
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def serve(
+    app: Any,
+    sock: socket.socket,
+    on_ready: Callable[[], None],
+    *,
+    log_level: str = "warning",
+    access_log: bool = False,
+) -> None:
+    """Serve `app` on `sock` until SIGINT/SIGTERM; `on_ready` runs once it accepts requests."""
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=access_log,
+        log_config=_stderr_logging(),
+        server_header=False,
+        date_header=True,
+    )
+    _Server(config, on_ready).run(sockets=[sock])
+
+
+def _stderr_logging() -> dict[str, Any]:
+    """uvicorn's logging with access lines on stderr too: stdout carries the ready line only."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    return config

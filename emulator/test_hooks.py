@@ -1,0 +1,288 @@
+"""Test hooks (`--test-hooks`): a request log and injected faults.
+
+Tests of retrying clients need to count calls and to make the Dashboard fail
+on purpose. The hooks wrap the whole application as ASGI middleware, so they
+see every admin and SCIM request, including the ones that end in an error.
+They are off unless asked for: without them the `/_emulator` paths are 404.
+
+- `GET /_emulator/requests` → `{"items": [{"method", "path", "status"}]}`;
+  `DELETE` clears it. A dropped connection is logged with status 0.
+- `POST /_emulator/faults` with `{"method", "path", "count", "status",
+  "retryAfter", "delaySeconds", "drop"}` makes the next `count` requests whose
+  method and path match (fnmatch patterns) wait `delaySeconds`, then answer
+  `status` (with `Retry-After` when given) or lose their connection halfway
+  through the response. `DELETE` clears all faults.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emulator.admin_api import json_object, validation_error
+
+HOOKS_PREFIX = "/_emulator"
+REQUEST_LOG_LIMIT = 100_000
+"""The log keeps the most recent requests only, so a long benchmark cannot exhaust memory."""
+DROPPED_STATUS = 0
+DROP_SETTLE_SECONDS = 1.0
+_UNFINISHED_RESPONSE = "ASGI callable returned without completing response."
+_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
+
+
+@dataclass
+class Fault:
+    """One planned fault and how many more requests it applies to."""
+
+    method: str
+    path: str
+    remaining: int
+    status: int | None
+    retry_after: float | None
+    delay_seconds: float
+    drop: bool
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether a request is one this fault is for."""
+        return fnmatchcase(method, self.method.upper()) and fnmatchcase(path, self.path)
+
+
+class EmulatorHooks:
+    """The request log and the fault plan, shared by the middleware and the routes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_LIMIT)
+        self._faults: list[Fault] = []
+
+    def record(self, method: str, path: str, status: int) -> None:
+        """Log one finished (or dropped) request."""
+        with self._lock:
+            self._requests.append({"method": method, "path": path, "status": status})
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        """Return the first fault planned for this request and use up one of its count."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.remaining > 0 and fault.matches(method, path):
+                    fault.remaining -= 1
+                    return fault
+        return None
+
+    def router(self) -> APIRouter:
+        """Return the `/_emulator` routes."""
+        router = APIRouter(prefix=HOOKS_PREFIX)
+        router.add_api_route("/requests", self.list_requests, methods=["GET"])
+        router.add_api_route("/requests", self.clear_requests, methods=["DELETE"])
+        router.add_api_route("/faults", self.add_fault, methods=["POST"])
+        router.add_api_route("/faults", self.clear_faults, methods=["DELETE"])
+        return router
+
+    async def list_requests(self) -> JSONResponse:
+        """`GET /_emulator/requests`."""
+        with self._lock:
+            return JSONResponse({"items": list(self._requests)})
+
+    async def clear_requests(self) -> Response:
+        """`DELETE /_emulator/requests`."""
+        with self._lock:
+            self._requests.clear()
+        return Response(status_code=204)
+
+    async def add_fault(self, request: Request) -> JSONResponse:
+        """`POST /_emulator/faults`: plan a fault for the next matching requests."""
+        fault = _fault(await json_object(request))
+        with self._lock:
+            self._faults.append(fault)
+        return JSONResponse(_fault_json(fault), status_code=201)
+
+    async def clear_faults(self) -> Response:
+        """`DELETE /_emulator/faults`."""
+        with self._lock:
+            self._faults.clear()
+        return Response(status_code=204)
+
+
+class HooksMiddleware:
+    """ASGI middleware that logs each request and applies the planned faults.
+
+    It wraps the whole application, outside Starlette's error middleware, so
+    that it also logs the 500s of unexpected errors and receives the server's
+    own `send`, which a dropped connection needs.
+    """
+
+    def __init__(self, app: ASGIApp, hooks: EmulatorHooks) -> None:
+        self.app = app
+        self.hooks = hooks
+        logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_responses)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(HOOKS_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        fault = self.hooks.take_fault(method, path)
+        if fault is None:
+            status = await self._pass_through(scope, receive, send)
+        else:
+            status = await self._inject(fault, scope, receive, send)
+        self.hooks.record(method, path, status)
+
+    async def _pass_through(self, scope: Scope, receive: Receive, send: Send) -> int:
+        """Run the request and return the status it got (500 if the app raised)."""
+        status = 500
+
+        async def watching_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception:
+            self.hooks.record(scope["method"], scope["path"], status)
+            raise
+        return status
+
+    async def _inject(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> int:
+        """Delay, then drop, answer the planned status, or carry on normally."""
+        if fault.delay_seconds:
+            await asyncio.sleep(fault.delay_seconds)
+        if fault.drop:
+            await _drop(receive, send)
+            return DROPPED_STATUS
+        if fault.status is None:
+            return await self._pass_through(scope, receive, send)
+        await _fault_response(fault, scope["path"])(scope, receive, send)
+        return fault.status
+
+
+async def _drop(receive: Receive, send: Send) -> None:
+    """Close the connection without answering, as a crashed proxy or server would.
+
+    The client sees the connection end before any response byte (`requests`
+    raises `ConnectionError`, and urllib3 may retry an idempotent request).
+    ASGI has no message for this, so the connection is taken from uvicorn's
+    `send`; where that is not possible, a response is started and abandoned
+    instead (`ChunkedEncodingError` on the client).
+    """
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        await _abandon_response(send)
+        return
+    transport.close()
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(DROP_SETTLE_SECONDS):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+
+async def _abandon_response(send: Send) -> None:
+    """Send headers that promise a body which never comes; uvicorn then closes the connection."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"1024")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b'{"dropped": ', "more_body": True})
+
+
+def _quiet_dropped_responses(record: logging.LogRecord) -> bool:
+    """Keep uvicorn from logging each abandoned response as an application error."""
+    return record.getMessage() != _UNFINISHED_RESPONSE
+
+
+def _fault_response(fault: Fault, path: str) -> Response:
+    status = fault.status or 500
+    headers = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(math.ceil(fault.retry_after))
+    message = "fault injected by the emulator's test hooks"
+    if path.startswith("/scim/"):
+        body: dict[str, Any] = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": str(status),
+            "detail": message,
+        }
+        return Response(json.dumps(body), status, headers, "application/scim+json")
+    body = {"error": _ERROR_CODES.get(status, "injected_fault"), "message": message}
+    return JSONResponse(body, status, headers)
+
+
+def _fault(body: dict[str, Any]) -> Fault:
+    status = _optional_number(body, "status", int, 400, 599)
+    delay = _optional_number(body, "delaySeconds", float, 0, 60) or 0.0
+    drop = body.get("drop", False)
+    if not isinstance(drop, bool):
+        raise validation_error("drop", "drop must be true or false")
+    if drop and status is not None:
+        raise validation_error("drop", "a dropped request gets no status: give one of them")
+    if status is None and not drop and not delay:
+        raise validation_error("status", "give a status, a delaySeconds or drop: true")
+    return Fault(
+        method=_pattern(body, "method"),
+        path=_pattern(body, "path"),
+        remaining=int(_optional_number(body, "count", int, 1, 1_000_000) or 1),
+        status=None if status is None else int(status),
+        retry_after=_optional_number(body, "retryAfter", float, 0, 86_400),
+        delay_seconds=float(delay),
+        drop=drop,
+    )
+
+
+def _pattern(body: dict[str, Any], field: str) -> str:
+    value = body.get(field, "*")
+    if not isinstance(value, str) or not value:
+        raise validation_error(field, f"{field} must be a non-empty glob pattern")
+    return value
+
+
+def _optional_number(body: dict[str, Any], field: str, kind: type, low: float, high: float) -> Any:
+    value = body.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise validation_error(field, f"{field} must be a number")
+    if kind is int and not float(value).is_integer():
+        raise validation_error(field, f"{field} must be a whole number")
+    if not low <= value <= high:
+        raise validation_error(field, f"{field} must be between {low} and {high}")
+    return kind(value)
+
+
+def _fault_json(fault: Fault) -> dict[str, Any]:
+    return {
+        "method": fault.method,
+        "path": fault.path,
+        "count": fault.remaining,
+        "status": fault.status,
+        "retryAfter": fault.retry_after,
+        "delaySeconds": fault.delay_seconds,
+        "drop": fault.drop,
+    }
