@@ -5,8 +5,11 @@ on purpose. The hooks wrap the whole application as ASGI middleware, so they
 see every admin and SCIM request, including the ones that end in an error.
 They are off unless asked for: without them the `/_emulator` paths are 404.
 
-- `GET /_emulator/requests` → `{"items": [{"method", "path", "status"}]}`;
-  `DELETE` clears it. A dropped connection is logged with status 0.
+- `GET /_emulator/requests` → `{"items": [{"method", "path", "status"}]}`,
+  oldest first; `DELETE` clears it. A request is logged when it arrives, with
+  `status` null until it is answered; a dropped connection gets status 0. So a
+  request a client gave up on (a timeout during `delaySeconds`) is counted at
+  once, and the server still carries it out, as a slow real server would.
 - `POST /_emulator/faults` with `{"method", "path", "count", "status",
   "retryAfter", "delaySeconds", "drop"}` makes the next `count` requests whose
   method and path match (fnmatch patterns) wait `delaySeconds`, then answer
@@ -77,10 +80,12 @@ class EmulatorHooks:
         self._requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_LIMIT)
         self._faults: list[Fault] = []
 
-    def record(self, method: str, path: str, status: int) -> None:
-        """Log one finished (or dropped) request."""
+    def record(self, method: str, path: str) -> dict[str, Any]:
+        """Log an arriving request; the caller sets its `status` once it is answered."""
+        entry: dict[str, Any] = {"method": method, "path": path, "status": None}
         with self._lock:
-            self._requests.append({"method": method, "path": path, "status": status})
+            self._requests.append(entry)
+        return entry
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """Return the first fault planned for this request and use up one of its count."""
@@ -103,7 +108,7 @@ class EmulatorHooks:
     async def list_requests(self) -> JSONResponse:
         """`GET /_emulator/requests`."""
         with self._lock:
-            return JSONResponse({"items": list(self._requests)})
+            return JSONResponse({"items": [dict(entry) for entry in self._requests]})
 
     async def clear_requests(self) -> Response:
         """`DELETE /_emulator/requests`."""
@@ -143,16 +148,19 @@ class HooksMiddleware:
         if scope["type"] != "http" or path.startswith(HOOKS_PREFIX):
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
-        fault = self.hooks.take_fault(method, path)
-        if fault is None:
-            status = await self._pass_through(scope, receive, send)
-        else:
-            status = await self._inject(fault, scope, receive, send)
-        self.hooks.record(method, path, status)
+        entry = self.hooks.record(scope["method"], path)
+        fault = self.hooks.take_fault(scope["method"], path)
+        try:
+            if fault is None:
+                entry["status"] = await self._pass_through(scope, receive, send)
+            else:
+                entry["status"] = await self._inject(fault, scope, receive, send)
+        except Exception:
+            entry["status"] = entry["status"] or 500
+            raise
 
     async def _pass_through(self, scope: Scope, receive: Receive, send: Send) -> int:
-        """Run the request and return the status it got (500 if the app raised)."""
+        """Run the request and return the status it was answered with."""
         status = 500
 
         async def watching_send(message: Message) -> None:
@@ -161,11 +169,7 @@ class HooksMiddleware:
                 status = message["status"]
             await send(message)
 
-        try:
-            await self.app(scope, receive, watching_send)
-        except Exception:
-            self.hooks.record(scope["method"], scope["path"], status)
-            raise
+        await self.app(scope, receive, watching_send)
         return status
 
     async def _inject(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> int:
