@@ -1,0 +1,27 @@
+"""Fixtures shared by every test package: a real emulator on a free port.
+
+The emulator runs in a subprocess (`EmulatorProcess`) with its test hooks on,
+over a temporary data directory, for the duration of one test module. Tests
+that share it must not depend on each other's data: use unique names.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from emulator.process import EmulatorProcess
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    """A running emulator with `--test-hooks`, started once per test module."""
+    with EmulatorProcess(tmp_path_factory.mktemp("emulator"), test_hooks=True) as process:
+        yield process
+
+
+@pytest.fixture
+def admin_session(emulator: EmulatorProcess) -> Iterator[requests.Session]:
+    """A `requests.Session` sending the emulator's admin API token."""
+    with emulator.admin_session() as session:
+        yield session
