@@ -120,9 +120,15 @@ def _retry_policy() -> Retry:
 class DashboardClient:
     """Admin API calls for one Dashboard account, over one `requests.Session`."""
 
-    def __init__(self, base_url: str, api_token: str) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_token: str,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+    ) -> None:
         self._base_url = base_url.rstrip("/")
         self._api_token = api_token
+        self._timeout = timeout
         self._session = requests.Session()
         self._session.headers.update(
             {"Authorization": f"Bearer {api_token}", "Accept": "application/json"}
@@ -163,9 +169,7 @@ class DashboardClient:
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         url = self._base_url + path
         try:
-            response = self._session.request(
-                method, url, json=body, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
-            )
+            response = self._session.request(method, url, json=body, timeout=self._timeout)
         except requests.RequestException as exc:
             raise DashboardUnavailableError(
                 f"{method} {url} failed: could not reach the Dashboard "

@@ -1,0 +1,126 @@
+"""The Dashboard client's errors, retries and timeouts, against the emulator's fault hooks."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from providers.dashboard_client import (
+    DashboardAuthError,
+    DashboardClient,
+    DashboardNotFoundError,
+    DashboardPermissionError,
+    DashboardRequestError,
+    DashboardUnavailableError,
+)
+from tests.leaks import assert_not_leaked
+from tests.providers.conftest import Dashboard
+
+
+@pytest.fixture
+def client(emulator, dashboard: Dashboard) -> DashboardClient:
+    dashboard.clear_requests()
+    return DashboardClient(emulator.url, emulator.admin_token)
+
+
+def calls(dashboard: Dashboard, method: str, path: str) -> list[int]:
+    return [r["status"] for r in dashboard.requests() if (r["method"], r["path"]) == (method, path)]
+
+
+def test_wrong_admin_token_says_which_config_key_to_fix(emulator):
+    wrong = "not-the-admin-token-5f1e"
+
+    with pytest.raises(DashboardAuthError) as caught:
+        DashboardClient(emulator.url, wrong).get_settings()
+
+    assert "dashboard:apiToken" in str(caught.value)
+    assert_not_leaked(str(caught.value), wrong, "the 401 error message")
+
+
+def test_non_admin_token_says_administrator_role_is_required(emulator):
+    with pytest.raises(DashboardPermissionError) as caught:
+        DashboardClient(emulator.url, emulator.viewer_token).get_settings()
+
+    assert "administrator role" in str(caught.value)
+    assert_not_leaked(str(caught.value), emulator.viewer_token, "the 403 error message")
+
+
+def test_wrong_base_url_path_says_to_check_dashboard_url(emulator):
+    with pytest.raises(DashboardNotFoundError) as caught:
+        DashboardClient(f"{emulator.url}/wrong", emulator.admin_token).get_settings()
+
+    assert "dashboard:url" in str(caught.value)
+
+
+def test_out_of_range_size_names_the_field(client):
+    with pytest.raises(DashboardRequestError) as caught:
+        client.put_settings(enabled=True, account_size_gb=0)
+
+    assert caught.value.status == 422
+    assert caught.value.field == "accountSizeGb"
+
+
+def test_get_retries_503_honouring_retry_after_then_succeeds(client, dashboard):
+    dashboard.fault(method="GET", path="/api/v1/scim", count=2, status=503, retryAfter=1)
+
+    assert client.get_settings().tenant_url
+
+    assert calls(dashboard, "GET", "/api/v1/scim") == [503, 503, 200]
+
+
+def test_put_retries_a_dropped_connection(client, dashboard):
+    dashboard.fault(method="PUT", path="/api/v1/scim", count=1, drop=True)
+
+    assert client.put_settings(enabled=True, account_size_gb=64).account_size_gb == 64
+
+    assert calls(dashboard, "PUT", "/api/v1/scim")[-1] == 200
+
+
+def test_token_generation_is_never_retried_after_the_request_was_sent(client, dashboard):
+    dashboard.fault(method="POST", path="/api/v1/scim/token", count=1, status=503)
+
+    with pytest.raises(DashboardUnavailableError):
+        client.generate_token()
+
+    assert calls(dashboard, "POST", "/api/v1/scim/token") == [503]
+
+
+def test_persistent_failure_ends_in_actionable_error(client, dashboard):
+    dashboard.fault(method="GET", path="/api/v1/scim", count=10, status=502)
+
+    with pytest.raises(DashboardUnavailableError) as caught:
+        client.get_settings()
+
+    assert "run the command again later" in str(caught.value)
+    assert calls(dashboard, "GET", "/api/v1/scim") == [502] * 5
+
+
+def test_slow_response_times_out_and_is_retried(emulator, dashboard):
+    dashboard.clear_requests()
+    client = DashboardClient(emulator.url, emulator.admin_token, timeout=(2.0, 0.5))
+    dashboard.fault(method="GET", path="/api/v1/scim", count=1, delaySeconds=3)
+
+    assert client.get_settings().tenant_url
+
+    assert len(calls(dashboard, "GET", "/api/v1/scim")) >= 2
+
+
+def test_unreachable_dashboard_says_to_check_url():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = DashboardClient(f"http://127.0.0.1:{port}", "adm-secret-4c2d")
+
+    with pytest.raises(DashboardUnavailableError) as caught:
+        client.get_settings()
+
+    assert "dashboard:url" in str(caught.value)
+    assert_not_leaked(str(caught.value), "adm-secret-4c2d", "the connection error message")
+
+
+def test_client_refuses_to_be_serialized(emulator):
+    import pickle
+
+    with pytest.raises(TypeError, match="never be serialized"):
+        pickle.dumps(DashboardClient(emulator.url, emulator.admin_token))
