@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from emulator.process import EmulatorProcess
+from tests.dashboard import Dashboard
 
 
 @pytest.fixture(scope="module")
@@ -25,3 +26,12 @@ def admin_session(emulator: EmulatorProcess) -> Iterator[requests.Session]:
     """A `requests.Session` sending the emulator's admin API token."""
     with emulator.admin_session() as session:
         yield session
+
+
+@pytest.fixture
+def dashboard(emulator: EmulatorProcess) -> Iterator[Dashboard]:
+    """The emulator seen through its admin API and test hooks, with no faults pending."""
+    dash = Dashboard(emulator.url, emulator.admin_token)
+    dash.clear_faults()
+    yield dash
+    dash.clear_faults()

@@ -14,8 +14,8 @@ from providers.dashboard_client import (
     DashboardRequestError,
     DashboardUnavailableError,
 )
+from tests.dashboard import Dashboard
 from tests.leaks import assert_not_leaked
-from tests.providers.conftest import Dashboard
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from providers.scim_settings import ScimSettingsProvider
-from tests.providers.conftest import Dashboard
+from tests.dashboard import Dashboard
 
 PROVIDER_BLOB = {"__provider": "serialized-provider"}
 

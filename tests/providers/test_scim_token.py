@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from providers.scim_token import ScimTokenProvider
-from tests.providers.conftest import Dashboard
+from tests.dashboard import Dashboard
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import textwrap
 import grpc
 import pytest
 
+from tests.dashboard import Dashboard
 from tests.leaks import assert_not_leaked
-from tests.providers.conftest import Dashboard
 from tests.providers.dynamic_server import PROJECT_ROOT, DynamicProviderServer
 
 TOKEN_URN = "urn:pulumi:dev::scim-setup::pulumi-python:dynamic/dashboard:ScimToken::token"
