@@ -3,9 +3,17 @@
 import pulumi
 
 from components import DashboardScim, ScimSetup, ScimSetupArgs
-from components.stack_config import dashboard_args, entra_args, load_stack_config
+from components.stack_config import (
+    StackConfigError,
+    dashboard_args,
+    entra_args,
+    load_stack_config,
+)
 
-config = load_stack_config()
+try:
+    config = load_stack_config()
+except StackConfigError as error:
+    raise pulumi.RunError(str(error)) from None
 
 if config.entra is None:
     # Dashboard step only (staged roll-outs, the local demo): a person carries the token to Entra.

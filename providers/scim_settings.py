@@ -51,7 +51,7 @@ class ScimSettingsProvider(DashboardProvider):
         failures = self.connection_failures()
         for key in ("enabled", "keep_enabled_on_destroy"):
             if is_known(inputs[key]) and not isinstance(inputs[key], bool):
-                failures.append(CheckFailure(key, f"must be true or false, got {inputs[key]!r}"))
+                failures.append(CheckFailure(key, "must be true or false"))
         size = inputs["account_size_gb"]
         if is_known(size):
             number = whole_number(size)
@@ -60,7 +60,7 @@ class ScimSettingsProvider(DashboardProvider):
                     CheckFailure(
                         "account_size_gb",
                         f"must be a whole number of GB from {ACCOUNT_SIZE_GB_MIN} to "
-                        f"{ACCOUNT_SIZE_GB_MAX}, got {size!r}",
+                        f"{ACCOUNT_SIZE_GB_MAX}",
                     )
                 )
             else:

@@ -20,23 +20,18 @@ def failures(provider: DashboardProvider, news: dict[str, Any], config=None) -> 
     return {f.property: f.reason for f in configured.check({}, news).failures}
 
 
-@pytest.mark.parametrize(
-    ("size", "shown"),
-    [(0, "0"), (10241, "10241"), (50.5, "50.5"), ("50", "'50'"), (True, "True"), (-3, "-3")],
-)
-def test_account_size_outside_whole_number_range_is_rejected(size, shown):
+@pytest.mark.parametrize("size", [0, 10241, 50.5, "50", True, -3])
+def test_account_size_outside_whole_number_range_is_rejected(size):
     found = failures(ScimSettingsProvider(), {**GOOD_SETTINGS, "account_size_gb": size})
 
-    assert list(found) == ["account_size_gb"]
-    assert "whole number of GB from 1 to 10240" in found["account_size_gb"]
-    assert shown in found["account_size_gb"]
+    assert found == {"account_size_gb": "must be a whole number of GB from 1 to 10240"}
 
 
 @pytest.mark.parametrize("key", ["enabled", "keep_enabled_on_destroy"])
 def test_non_boolean_switch_is_rejected(key):
     found = failures(ScimSettingsProvider(), {**GOOD_SETTINGS, key: "yes"})
 
-    assert found == {key: "must be true or false, got 'yes'"}
+    assert found == {key: "must be true or false"}
 
 
 def test_engine_float_size_is_accepted_and_normalised_to_int():
@@ -77,7 +72,7 @@ def test_rotate_after_days_must_be_positive_whole_number(days):
 def test_keepers_must_be_a_map():
     found = failures(ScimTokenProvider(), {"keepers": ["a", "b"]})
 
-    assert found == {"keepers": "must be a map of names to values, got ['a', 'b']"}
+    assert found == {"keepers": "must be a map of names to values"}
 
 
 @pytest.mark.parametrize(

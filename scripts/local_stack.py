@@ -1,0 +1,96 @@
+"""A Pulumi stack on a local file backend, driven through the real `pulumi` CLI.
+
+Used by `make demo` and the engine tests: no Pulumi Cloud, no plugin downloads, no update checks,
+and nothing written outside the given work directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+
+class PulumiCommandError(RuntimeError):
+    def __init__(self, args: list[str], result: subprocess.CompletedProcess[str]) -> None:
+        self.result = result
+        command = " ".join(args)
+        super().__init__(
+            f"`pulumi {command}` exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
+
+
+class LocalStack:
+    """One stack of the project in `project_dir`, with state and config kept under `work_dir`."""
+
+    def __init__(
+        self, project_dir: Path, work_dir: Path, stack: str, passphrase: str = "local"
+    ) -> None:
+        self.project_dir = project_dir
+        self.stack = stack
+        self.config_file = work_dir / f"Pulumi.{stack}.yaml"
+        state = work_dir / "state"
+        state.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **os.environ,
+            "PULUMI_HOME": str(work_dir / "pulumi-home"),
+            "PULUMI_BACKEND_URL": state.resolve().as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": passphrase,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+        }
+        for name in ("DASHBOARD_URL", "DASHBOARD_API_TOKEN", "PULUMI_ACCESS_TOKEN"):
+            self.env.pop(name, None)
+
+    def run(self, *args: str, stdin: str | None = None, check: bool = True) -> Any:
+        """`pulumi ARGS --stack S`; returns the completed process."""
+        argv = [*args, "--stack", self.stack, "--non-interactive"]
+        result = subprocess.run(
+            ["pulumi", *argv],
+            cwd=self.project_dir,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise PulumiCommandError(argv, result)
+        return result
+
+    def init(self) -> None:
+        self.run("stack", "init", "--secrets-provider", "passphrase")
+
+    def set_config(self, key: str, value: str, secret: bool = False) -> None:
+        """Set a config value; secrets go through stdin, never the process list."""
+        flags = ["--secret"] if secret else ["--plaintext"]
+        self.run("config", "set", key, *flags, "--config-file", str(self.config_file), stdin=value)
+
+    def config_args(self) -> list[str]:
+        return ["--config-file", str(self.config_file)]
+
+    def up(self, *extra: str) -> Any:
+        return self.run("up", "--yes", "--skip-preview", *self.config_args(), *extra)
+
+    def preview(self, *extra: str, check: bool = True) -> Any:
+        return self.run("preview", *self.config_args(), *extra, check=check)
+
+    def refresh(self, *extra: str) -> Any:
+        return self.run("refresh", "--yes", "--skip-preview", *self.config_args(), *extra)
+
+    def destroy(self) -> Any:
+        return self.run("destroy", "--yes", "--skip-preview", *self.config_args())
+
+    def remove(self) -> None:
+        self.run("stack", "rm", "--yes", "--force")
+
+    def outputs(self, show_secrets: bool = False) -> dict[str, Any]:
+        flags = ["--show-secrets"] if show_secrets else []
+        return json.loads(self.run("stack", "output", "--json", *flags).stdout)
+
+    def export(self) -> str:
+        """The stack's state as the backend stores it (secrets stay encrypted)."""
+        return self.run("stack", "export").stdout

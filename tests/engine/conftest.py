@@ -1,0 +1,72 @@
+"""The real Pulumi CLI against the emulator: local file backend, a temporary project per module.
+
+In CI these tests must run; on a laptop without the CLI they skip with a message saying how to get
+it (`scripts/install-pulumi`, which `make test` calls).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from emulator.process import EmulatorProcess
+from scripts.local_stack import LocalStack
+
+ROOT = Path(__file__).resolve().parents[2]
+NO_CLI = (
+    "the Pulumi CLI is not on PATH: run the suite with `make test`, which gets it through "
+    "scripts/install-pulumi (a cached or fresh build from Go modules), or put `pulumi` 3.x on PATH"
+)
+
+
+@pytest.fixture(scope="session")
+def pulumi_cli() -> str:
+    path = shutil.which("pulumi")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"engine tests must run in CI, but {NO_CLI}", pytrace=False)
+        pytest.skip(NO_CLI)
+    return path
+
+
+def project_dir(work: Path, program: str | None = None) -> Path:
+    """A copy of this project (the stack program, or `program`) using the repository's venv."""
+    project = work / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text(
+        "name: scim-setup\n"
+        "runtime:\n"
+        "  name: python\n"
+        "  options:\n"
+        "    toolchain: pip\n"
+        f"    virtualenv: {ROOT / '.venv'}\n"
+    )
+    if program is None:
+        shutil.copy(ROOT / "__main__.py", project / "__main__.py")
+    else:
+        (project / "__main__.py").write_text(program)
+    return project
+
+
+def new_stack(
+    work: Path, emulator: EmulatorProcess, program: str | None = None
+) -> Iterator[LocalStack]:
+    stack = LocalStack(project_dir(work, program), work, "engine")
+    stack.init()
+    stack.set_config("dashboard:url", emulator.url)
+    stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
+    yield stack
+    stack.destroy()
+    stack.remove()
+
+
+@pytest.fixture(scope="module")
+def stack(
+    pulumi_cli: str, emulator: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStack]:
+    """A Dashboard-step-only stack of the real program, pointed at this module's emulator."""
+    yield from new_stack(tmp_path_factory.mktemp("engine"), emulator)

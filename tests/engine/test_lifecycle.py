@@ -1,0 +1,166 @@
+"""`pulumi preview/up/refresh/destroy` of the Dashboard step, run by the real engine, in order.
+
+PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+
+The tests of this module share one stack and one emulator and run top to bottom, as an operator's
+sequence of commands would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from emulator.process import EmulatorProcess
+from scripts.local_stack import LocalStack
+from tests.dashboard import Dashboard
+from tests.leaks import assert_not_leaked
+
+SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
+TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
+
+
+def up_summary(stack: LocalStack) -> dict[str, int]:
+    """`pulumi up` and its resource-change counts, read from the engine's JSON event stream."""
+    events = stack.up("--json").stdout.splitlines()
+    summary = json.loads(next(line for line in reversed(events) if "summaryEvent" in line))
+    return summary["summaryEvent"]["resourceChanges"]
+
+
+def planned_ops(stack: LocalStack) -> dict[str, str]:
+    steps = json.loads(stack.preview("--json").stdout)["steps"]
+    return {step["urn"].split("::")[-2].split("$")[-1]: step["op"] for step in steps}
+
+
+def changed_properties(preview_diff: str) -> list[str]:
+    """Property lines `pulumi preview --diff` marks as changed (`~`, `+`, `-`)."""
+    return re.findall(r"^\s+[~+-] (\w+)\s*:", preview_diff, flags=re.MULTILINE)
+
+
+def active_token_id(dashboard: Dashboard) -> str | None:
+    token: dict[str, Any] | None = dashboard.settings()["token"]
+    return None if token is None else token["id"]
+
+
+def test_preview_plans_the_creates_and_writes_nothing(stack, dashboard):
+    dashboard.clear_requests()
+
+    ops = planned_ops(stack)
+
+    assert ops[SETTINGS] == "create"
+    assert ops[TOKEN] == "create"
+    assert dashboard.writes() == []
+
+
+def test_up_enables_scim_and_generates_the_token(stack, dashboard):
+    assert up_summary(stack) == {"create": 4}
+
+    settings = dashboard.settings()
+    outputs = stack.outputs()
+    assert settings["enabled"] is True
+    assert settings["accountSizeGb"] == 50
+    assert outputs["tenant_url"] == settings["tenantUrl"]
+    assert outputs["token_id"] == settings["token"]["id"]
+
+
+def test_second_up_reports_no_changes_and_makes_no_writes(stack, dashboard):
+    dashboard.clear_requests()
+
+    assert up_summary(stack) == {"same": 4}
+    assert dashboard.writes() == []
+
+
+def test_state_holds_no_plaintext_token_or_admin_credential(stack, emulator: EmulatorProcess):
+    token = stack.outputs(show_secrets=True)["token"]
+    state = stack.export()
+
+    assert_not_leaked(state, token, "the stack's state")
+    assert_not_leaked(state, emulator.admin_token, "the stack's state")
+    assert_not_leaked(stack.config_file.read_text(), emulator.admin_token, "the stack config file")
+
+
+def test_secret_token_output_is_accepted_by_the_scim_endpoint(stack, dashboard):
+    assert stack.outputs()["token"] == "[secret]"
+    token = stack.outputs(show_secrets=True)["token"]
+
+    status = dashboard.scim_status(token)
+
+    assert status == 200
+
+
+def test_changed_size_previews_exactly_that_property_then_applies(stack, dashboard):
+    stack.set_config("scim:accountSizeGb", "200")
+
+    preview = stack.preview("--diff").stdout
+
+    assert changed_properties(preview) == ["account_size_gb"]
+    assert "50 => 200" in preview
+    assert "__provider" not in preview
+    assert up_summary(stack) == {"same": 3, "update": 1}
+    assert dashboard.settings()["accountSizeGb"] == 200
+
+
+def test_refresh_notices_token_regenerated_in_the_ui_and_up_replaces_it(stack, dashboard):
+    old_token = stack.outputs(show_secrets=True)["token"]
+    ui_token = dashboard.regenerate_token()
+
+    refreshed = stack.refresh().stdout
+
+    assert "dashboard-token" in refreshed and "deleted" in refreshed
+    assert up_summary(stack) == {"same": 3, "create": 1}
+    new_token_id = stack.outputs()["token_id"]
+    assert new_token_id not in (ui_token["id"], None)
+    assert active_token_id(dashboard) == new_token_id
+    new_status = dashboard.scim_status(stack.outputs(show_secrets=True)["token"])
+    old_status = dashboard.scim_status(old_token)
+    assert (new_status, old_status) == (200, 401)
+
+
+def test_keepers_change_rotates_to_exactly_one_new_token(stack, dashboard):
+    old_id = stack.outputs()["token_id"]
+    old_token = stack.outputs(show_secrets=True)["token"]
+    stack.set_config("scim:keepers", '{"rotation": "2026-12"}')
+
+    assert up_summary(stack) == {"same": 3, "replace": 1}
+
+    new_id = stack.outputs()["token_id"]
+    assert new_id != old_id
+    assert active_token_id(dashboard) == new_id
+    assert dashboard.revoke_token(old_id) == 404
+    new_status = dashboard.scim_status(stack.outputs(show_secrets=True)["token"])
+    old_status = dashboard.scim_status(old_token)
+    assert (new_status, old_status) == (200, 401)
+
+
+def test_scim_switched_off_in_the_ui_is_drift_that_up_repairs(stack, dashboard):
+    dashboard.put_settings(enabled=False, account_size_gb=200)
+
+    stack.refresh()
+
+    assert changed_properties(stack.preview("--diff").stdout) == ["enabled"]
+    assert up_summary(stack) == {"same": 3, "update": 1}
+    assert dashboard.settings()["enabled"] is True
+
+
+def test_bad_config_value_fails_preview_naming_the_key(stack):
+    stack.set_config("scim:accountSizeGb", "0")
+
+    result = stack.preview(check=False)
+
+    stack.set_config("scim:accountSizeGb", "200")
+    assert result.returncode != 0
+    assert "scim:accountSizeGb: Input should be greater than or equal to 1" in result.stdout
+    assert "Traceback" not in result.stdout
+
+
+def test_destroy_revokes_the_token_and_switches_scim_off(stack, dashboard):
+    token = stack.outputs(show_secrets=True)["token"]
+
+    stack.destroy()
+
+    settings = dashboard.settings()
+    assert settings["enabled"] is False
+    assert settings["token"] is None
+    status = dashboard.scim_status(token)
+    assert status == 401
