@@ -1,0 +1,39 @@
+# The README's two commands are `make demo` and `make test`; the rest are their parts.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PULUMI_BIN = $(shell scripts/install-pulumi)
+
+.PHONY: venv cli test lint demo bench emulator clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+cli:
+	@scripts/install-pulumi >/dev/null
+
+test: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pyright
+
+demo: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m scripts.demo
+
+bench: venv
+	$(PY) bench/scim_throughput.py
+
+emulator: venv
+	$(PY) -m emulator --port 8750 --data-dir .demo/emulator-data
+
+clean:
+	rm -rf .demo .pytest_cache
