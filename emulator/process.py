@@ -76,11 +76,15 @@ class EmulatorProcess:
         self._ready = self._launch(self._port)
         return self
 
-    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
-        """Stop the child with SIGTERM (SIGKILL after `timeout`); the data is kept."""
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int | None:
+        """Stop the child with SIGTERM (SIGKILL after `timeout`); the data is kept.
+
+        Returns the child's exit status (0 for a clean stop), or None if it was
+        not started.
+        """
         process, self._process = self._process, None
         if process is None:
-            return
+            return None
         if process.poll() is None:
             process.terminate()
             try:
@@ -88,6 +92,7 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        return process.returncode
 
     def restart(self) -> None:
         """Stop and start again on the same data directory.
@@ -126,6 +131,11 @@ class EmulatorProcess:
     def running(self) -> bool:
         """Whether the child process is alive."""
         return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs (for measuring it), else None."""
+        return self._process.pid if self.running and self._process else None
 
     @property
     def url(self) -> str:

@@ -4,6 +4,7 @@ import json
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -11,33 +12,46 @@ import requests
 from emulator.process import EmulatorProcess, EmulatorStartError
 
 
-def test_cli_prints_exactly_one_ready_line_and_exits_0_on_sigterm(tmp_path):
-    command = [sys.executable, "-m", "emulator", "--port", "0", "--data-dir", str(tmp_path)]
+def start_cli(data_dir: Path) -> tuple[subprocess.Popen[str], dict]:
+    """Start `python -m emulator --port 0` and read its ready line."""
+    command = [sys.executable, "-m", "emulator", "--port", "0", "--data-dir", str(data_dir)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert child.stdout is not None
-    ready = json.loads(child.stdout.readline())
+    return child, json.loads(child.stdout.readline())
 
-    status = requests.get(
+
+def test_cli_prints_exactly_one_ready_line_then_serves(tmp_path):
+    child, ready = start_cli(tmp_path)
+
+    response = requests.get(
         f"{ready['url']}/api/v1/scim", headers={"Authorization": f"Bearer {ready['admin_token']}"}
-    ).status_code
+    )
     child.send_signal(signal.SIGTERM)
     rest, _ = child.communicate(timeout=10)
 
     assert set(ready) == {"url", "admin_token", "viewer_token", "tenant_url"}
     assert ready["url"].startswith("http://127.0.0.1:")
     assert ready["tenant_url"].startswith(f"{ready['url']}/scim/v2/")
-    assert status == 200
+    assert response.status_code == 200
     assert rest == ""
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_cli_exits_0_on_sigterm_and_sigint(tmp_path, stop_signal):
+    child, _ = start_cli(tmp_path)
+
+    child.send_signal(stop_signal)
+    _, errors = child.communicate(timeout=10)
+
     assert child.returncode == 0
+    assert "Traceback" not in errors
 
 
-def test_cli_exits_0_on_sigint(tmp_path):
-    with EmulatorProcess(tmp_path) as emulator:
-        process = emulator._process
-        assert process is not None
-        process.send_signal(signal.SIGINT)
+def test_stop_reports_a_clean_exit(tmp_path):
+    emulator = EmulatorProcess(tmp_path).start()
 
-        assert process.wait(timeout=10) == 0
+    assert emulator.stop() == 0
+    assert not emulator.running
 
 
 def test_emulator_process_exposes_what_the_child_announced(emulator):
