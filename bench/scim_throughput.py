@@ -1,6 +1,6 @@
 """How many Entra-shaped SCIM requests per second the emulator serves.
 
-    .venv/bin/python bench/scim_throughput.py [--clients 3] [--seconds 10] [--max-requests 30000]
+    .venv/bin/python bench/scim_throughput.py [--clients 4] [--seconds 10] [--max-requests 30000]
 
 Starts the emulator (`EmulatorProcess`), enables SCIM, generates a token,
 then runs client processes that each replay Entra provisioning cycles with
@@ -104,7 +104,7 @@ def prepare(emulator: EmulatorProcess) -> str:
 def main() -> None:
     """Run the benchmark and print one JSON line with the figures."""
     parser = argparse.ArgumentParser(description="Entra-shaped SCIM throughput of the emulator")
-    parser.add_argument("--clients", type=int, default=3, help="client processes")
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--seconds", type=float, default=10.0, help="time budget")
     parser.add_argument("--max-requests", type=int, default=30_000, help="request budget")
     args = parser.parse_args()
