@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+import yaml
 
 from components.stack_config import StackConfigError, parse_stack_config
 
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = ["dashboard:apiToken"]
 BASE = {"dashboard:url": "https://dashboard.example.com", "dashboard:apiToken": "adm"}
 NO_ENV: dict[str, str] = {}
@@ -174,3 +179,13 @@ def test_several_bad_values_are_all_reported_in_one_error():
         "scim:rotateAfterDays",
     ]
     assert str(caught.value).startswith("5 problem(s) in the stack configuration:")
+
+
+def test_example_stack_file_is_valid_config():
+    example = yaml.safe_load((ROOT / "Pulumi.example.yaml").read_text())["config"]
+    raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in example.items()}
+
+    config = parse_stack_config(raw, SECRET, {"DASHBOARD_API_TOKEN": "from-the-pipeline"})
+
+    assert config.entra is not None
+    assert config.scim.accountSizeGb == 100

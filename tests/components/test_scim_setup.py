@@ -1,0 +1,92 @@
+"""ScimSetup and DashboardScim under mocks: wiring, secrets, and arguments refused up front."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+import pytest
+
+from components import (
+    DashboardScim,
+    DashboardScimArgs,
+    EntraProvisioningArgs,
+    NewApplication,
+    ScimSetup,
+    ScimSetupArgs,
+)
+from components.entra_provisioning import EntraProvisioningArgsError
+from tests.components.test_entra_provisioning import SECRET
+from tests.components.test_program import SETTINGS, TENANT_URL, TOKEN, StackMocks
+
+if TYPE_CHECKING:
+    from conftest import PulumiEngine
+
+
+@pytest.fixture
+def mocks(pulumi_engine: PulumiEngine) -> StackMocks:
+    stack_mocks = StackMocks()
+    pulumi_engine.use(stack_mocks)
+    return stack_mocks
+
+
+def entra(**overrides: Any) -> EntraProvisioningArgs:
+    return EntraProvisioningArgs(
+        application=NewApplication(display_name="Backup SCIM"), **overrides
+    )
+
+
+def test_dashboard_scim_passes_every_setting_to_its_resources(pulumi_engine, mocks):
+    args = DashboardScimArgs(
+        account_size_gb=300, enabled=False, keep_enabled_on_destroy=True, rotate_after_days=90
+    )
+    seen: dict[str, Any] = {}
+
+    def program() -> pulumi.Output[Any]:
+        dashboard = DashboardScim("dash", args, pulumi.ResourceOptions())
+        return pulumi.Output.all(dashboard.tenant_url, dashboard.token_id).apply(
+            lambda values: seen.update(tenant_url=values[0], token_id=values[1])
+        )
+
+    pulumi_engine.run(program)
+
+    settings = pulumi_engine.one(SETTINGS).inputs
+    assert {k: v for k, v in settings.items() if k != "__provider"} == {
+        "account_size_gb": 300,
+        "enabled": False,
+        "keep_enabled_on_destroy": True,
+    }
+    assert pulumi_engine.one(TOKEN).inputs["rotate_after_days"] == 90
+    assert seen == {"tenant_url": TENANT_URL, "token_id": "tok_1"}
+
+
+def test_scim_setup_feeds_the_secret_token_into_entra(pulumi_engine, mocks):
+    pulumi_engine.run(lambda: ScimSetup("scim", ScimSetupArgs(DashboardScimArgs(), entra())))
+
+    secret = pulumi_engine.one(SECRET)
+    credentials = {c["key"]: c["value"] for c in secret.plain("credentials")}
+    assert credentials["BaseAddress"] == TENANT_URL
+    assert credentials["SecretToken"] == "scim-secret"
+    assert secret.is_secret("credentials")
+    assert secret.additional_secret_outputs == ["credentials"]
+
+
+def test_scim_setup_refuses_a_tenant_url_or_token_of_its_own(pulumi_engine, mocks):
+    args = ScimSetupArgs(DashboardScimArgs(), entra(tenant_url="https://x", secret_token="t"))
+
+    with pytest.raises(EntraProvisioningArgsError, match="the Dashboard step supplies them"):
+        pulumi_engine.run(lambda: ScimSetup("scim", args))
+
+    assert pulumi_engine.registrations == []
+
+
+def test_scim_setup_checks_entra_args_before_registering_the_dashboard_step(pulumi_engine, mocks):
+    args = ScimSetupArgs(
+        DashboardScimArgs(), entra(assigned_group_ids=["sales"], delete_threshold=0)
+    )
+
+    with pytest.raises(EntraProvisioningArgsError) as caught:
+        pulumi_engine.run(lambda: ScimSetup("scim", args))
+
+    assert len(caught.value.problems) == 2
+    assert pulumi_engine.registrations == []
