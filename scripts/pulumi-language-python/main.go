@@ -1,0 +1,399 @@
+// pulumi-language-python, as built by scim-setup's scripts/install-pulumi.
+//
+// The upstream Python language host is its own Go module, which the module
+// proxy available to this project does not serve. This small stand-in
+// implements the parts of the LanguageRuntime gRPC service that
+// `pulumi preview/up/destroy/refresh/install/about` use, and runs programs
+// through the upstream `pulumi-language-python-exec` shim that sits next to
+// this binary.
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// Exit code used by pulumi-language-python-exec after it has already shown
+// the user an actionable error message.
+const bailExitCode = 32
+
+// Lists the resource plugins that installed Python packages declare through
+// a `pulumi-plugin.json` file (how generated provider SDKs announce them).
+const listPluginsPy = `
+import json, sys
+try:
+    import importlib.metadata as md
+except ImportError:
+    print("[]"); sys.exit(0)
+out, seen = [], set()
+for dist in md.distributions():
+    for f in (dist.files or []):
+        if f.name != "pulumi-plugin.json":
+            continue
+        try:
+            data = json.loads(f.read_text())
+        except Exception:
+            continue
+        if not isinstance(data, dict) or not data.get("resource") or not data.get("name"):
+            continue
+        key = (data.get("name"), data.get("version"), json.dumps(data.get("parameterization")))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(data)
+print(json.dumps(out))
+`
+
+type pluginJSON struct {
+	Name             string `json:"name"`
+	Version          string `json:"version"`
+	Server           string `json:"server"`
+	Parameterization *struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+		Value   string `json:"value"`
+	} `json:"parameterization"`
+}
+
+type host struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+	execPath      string
+	engineAddress string
+	tracing       string
+}
+
+func main() {
+	tracing := flag.String("tracing", "", "Emit tracing to a Zipkin-compatible tracing endpoint")
+	// Accepted for command-line compatibility with the upstream host; the
+	// Pulumi.yaml runtime options are what is actually used.
+	_ = flag.String("root", "", "unused")
+	_ = flag.String("virtualenv", "", "unused")
+	_ = flag.String("toolchain", "", "unused")
+	_ = flag.String("typechecker", "", "unused")
+	flag.Parse()
+	logging.InitLogging(false, 0, false)
+
+	self, err := os.Executable()
+	if err != nil {
+		fatal(err)
+	}
+	if resolved, rerr := filepath.EvalSymlinks(self); rerr == nil {
+		self = resolved
+	}
+	execPath := filepath.Join(filepath.Dir(self), "pulumi-language-python-exec")
+	if _, err := os.Stat(execPath); err != nil {
+		fatal(fmt.Errorf("could not find %s next to the language host: %w", filepath.Base(execPath), err))
+	}
+
+	h := &host{execPath: execPath, tracing: *tracing}
+	if args := flag.Args(); len(args) > 0 {
+		h.engineAddress = args[0]
+	}
+
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
+			return nil
+		},
+	})
+	if err != nil {
+		fatal(fmt.Errorf("could not start language host RPC server: %w", err))
+	}
+	fmt.Printf("%d\n", handle.Port)
+	if err := <-handle.Done; err != nil {
+		fatal(fmt.Errorf("language host RPC stopped serving: %w", err))
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintf(os.Stderr, "fatal: %v\n", err)
+	os.Exit(1)
+}
+
+// toolchainFor resolves the Python toolchain from the Pulumi.yaml runtime options.
+func toolchainFor(info *pulumirpc.ProgramInfo) (toolchain.Toolchain, error) {
+	opts := toolchain.PythonOptions{Toolchain: toolchain.Auto}
+	if info != nil {
+		opts.Root = info.GetRootDirectory()
+		opts.ProgramDir = info.GetProgramDirectory()
+		var raw map[string]any
+		if info.GetOptions() != nil {
+			raw = info.GetOptions().AsMap()
+		}
+		if v, ok := raw["virtualenv"].(string); ok {
+			opts.Virtualenv = v
+		}
+		if v, ok := raw["toolchain"].(string); ok {
+			switch strings.ToLower(v) {
+			case "pip":
+				opts.Toolchain = toolchain.Pip
+			case "poetry":
+				opts.Toolchain = toolchain.Poetry
+			case "uv":
+				opts.Toolchain = toolchain.Uv
+			case "", "auto":
+			default:
+				return nil, fmt.Errorf("unsupported Python toolchain %q in Pulumi.yaml", v)
+			}
+		}
+	}
+	if opts.ProgramDir == "" {
+		opts.ProgramDir = opts.Root
+	}
+	return toolchain.ResolveToolchain(opts)
+}
+
+func (h *host) Handshake(
+	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
+) (*pulumirpc.LanguageHandshakeResponse, error) {
+	if req.GetEngineAddress() != "" {
+		h.engineAddress = req.GetEngineAddress()
+	}
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version.Version}, nil
+}
+
+// installedPlugins reports the resource plugins declared by installed packages.
+// It is best effort: without a usable Python environment it reports none, and
+// Run then explains what is wrong.
+func (h *host) installedPlugins(ctx context.Context, info *pulumirpc.ProgramInfo) []pluginJSON {
+	tc, err := toolchainFor(info)
+	if err != nil || tc.ValidateVenv(ctx) != nil {
+		return nil
+	}
+	cmd, err := tc.Command(ctx, "-c", listPluginsPy)
+	if err != nil {
+		return nil
+	}
+	cmd.Dir = info.GetProgramDirectory()
+	out, err := cmd.Output()
+	if err != nil {
+		logging.V(5).Infof("listing Python packages with pulumi-plugin.json failed: %v", err)
+		return nil
+	}
+	var plugins []pluginJSON
+	if err := json.Unmarshal(out, &plugins); err != nil {
+		logging.V(5).Infof("could not parse plugin list: %v", err)
+		return nil
+	}
+	return plugins
+}
+
+func normalizeVersion(v string) string {
+	if v != "" && !strings.HasPrefix(v, "v") {
+		return "v" + v
+	}
+	return v
+}
+
+func (h *host) GetRequiredPlugins(
+	ctx context.Context, req *pulumirpc.GetRequiredPluginsRequest,
+) (*pulumirpc.GetRequiredPluginsResponse, error) {
+	resp := &pulumirpc.GetRequiredPluginsResponse{}
+	for _, p := range h.installedPlugins(ctx, req.GetInfo()) {
+		if p.Parameterization != nil {
+			continue
+		}
+		resp.Plugins = append(resp.Plugins, &pulumirpc.PluginDependency{
+			Name: p.Name, Kind: "resource", Version: normalizeVersion(p.Version), Server: p.Server,
+		})
+	}
+	return resp, nil
+}
+
+func (h *host) GetRequiredPackages(
+	ctx context.Context, req *pulumirpc.GetRequiredPackagesRequest,
+) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	resp := &pulumirpc.GetRequiredPackagesResponse{}
+	for _, p := range h.installedPlugins(ctx, req.GetInfo()) {
+		dep := &pulumirpc.PackageDependency{
+			Name: p.Name, Kind: "resource", Version: normalizeVersion(p.Version), Server: p.Server,
+		}
+		if p.Parameterization != nil {
+			value, err := base64.StdEncoding.DecodeString(p.Parameterization.Value)
+			if err != nil {
+				continue
+			}
+			dep.Parameterization = &pulumirpc.PackageParameterization{
+				Name: p.Parameterization.Name, Version: p.Parameterization.Version, Value: value,
+			}
+		}
+		resp.Packages = append(resp.Packages, dep)
+	}
+	return resp, nil
+}
+
+func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	info := req.GetInfo()
+	if info == nil {
+		info = &pulumirpc.ProgramInfo{RootDirectory: req.GetPwd(), ProgramDirectory: req.GetPwd()}
+	}
+	tc, err := toolchainFor(info)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	// Like upstream: create the virtualenv (and install requirements.txt) on
+	// first use when Pulumi.yaml names one that does not exist yet.
+	if err := tc.EnsureVenv(ctx, info.GetProgramDirectory(), false, true, os.Stdout, os.Stderr); err != nil {
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("preparing the Python virtual environment: %v", err)}, nil
+	}
+	if err := tc.ValidateVenv(ctx); err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+
+	args := []string{"-u", h.execPath}
+	add := func(k, v string) {
+		if v != "" {
+			args = append(args, "--"+k, v)
+		}
+	}
+	add("monitor", req.GetMonitorAddress())
+	add("engine", h.engineAddress)
+	add("project", req.GetProject())
+	add("stack", req.GetStack())
+	add("pwd", req.GetPwd())
+	add("dry_run", strconv.FormatBool(req.GetDryRun()))
+	add("parallel", strconv.Itoa(int(req.GetParallel())))
+	add("tracing", h.tracing)
+	add("organization", req.GetOrganization())
+	add("root_directory", info.GetRootDirectory())
+	program := req.GetProgram()
+	if program == "" {
+		program = "."
+	}
+	args = append(args, program)
+	args = append(args, req.GetArgs()...)
+
+	cmd, err := tc.Command(ctx, args...)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	env := cmd.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	if cfg := req.GetConfig(); cfg != nil {
+		b, err := json.Marshal(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("serializing configuration: %w", err)
+		}
+		env = append(env, "PULUMI_CONFIG="+string(b))
+	}
+	if keys := req.GetConfigSecretKeys(); keys != nil {
+		b, err := json.Marshal(keys)
+		if err != nil {
+			return nil, fmt.Errorf("serializing secret keys: %w", err)
+		}
+		env = append(env, "PULUMI_CONFIG_SECRET_KEYS="+string(b))
+	}
+	cmd.Env = env
+	cmd.Dir = req.GetPwd()
+	cmd.Stdout = os.Stdout
+	cmd.Stderr = os.Stderr
+	logging.V(5).Infof("language host launching: %s %s", cmd.Path, strings.Join(args, " "))
+
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			if exitErr.ExitCode() == bailExitCode {
+				return &pulumirpc.RunResponse{Bail: true}, nil
+			}
+			return &pulumirpc.RunResponse{
+				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
+			}, nil
+		}
+		return &pulumirpc.RunResponse{
+			Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err),
+		}, nil
+	}
+	return &pulumirpc.RunResponse{}, nil
+}
+
+// streamWriter forwards dependency-installation output to the engine.
+type streamWriter struct {
+	server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse]
+	stderr bool
+}
+
+func (w streamWriter) Write(p []byte) (int, error) {
+	buf := append([]byte(nil), p...)
+	msg := &pulumirpc.InstallDependenciesResponse{Stdout: buf}
+	if w.stderr {
+		msg = &pulumirpc.InstallDependenciesResponse{Stderr: buf}
+	}
+	if err := w.server.Send(msg); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (h *host) InstallDependencies(
+	req *pulumirpc.InstallDependenciesRequest,
+	server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	info := req.GetInfo()
+	if info == nil {
+		info = &pulumirpc.ProgramInfo{RootDirectory: req.GetDirectory(), ProgramDirectory: req.GetDirectory()}
+	}
+	tc, err := toolchainFor(info)
+	if err != nil {
+		return err
+	}
+	var stdout, stderr io.Writer = streamWriter{server: server}, streamWriter{server: server, stderr: true}
+	return tc.InstallDependencies(server.Context(), info.GetProgramDirectory(),
+		req.GetUseLanguageVersionTools(), true, stdout, stderr)
+}
+
+func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	tc, err := toolchainFor(req.GetInfo())
+	if err != nil {
+		return nil, err
+	}
+	about, err := tc.About(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.AboutResponse{
+		Executable: about.PythonExecutable,
+		Version:    about.PythonVersion.String(),
+	}, nil
+}
+
+func (h *host) GetProgramDependencies(
+	ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest,
+) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	tc, err := toolchainFor(req.GetInfo())
+	if err != nil {
+		return nil, err
+	}
+	deps, err := tc.ListPackages(ctx, req.GetTransitiveDependencies())
+	if err != nil {
+		return nil, err
+	}
+	resp := &pulumirpc.GetProgramDependenciesResponse{}
+	for _, d := range deps {
+		resp.Dependencies = append(resp.Dependencies, &pulumirpc.DependencyInfo{Name: d.Name, Version: d.Version})
+	}
+	return resp, nil
+}
