@@ -1,4 +1,7 @@
-"""The Dashboard admin API as docs/dashboard-api.md describes it."""
+"""The Dashboard admin API as docs/dashboard-api.md describes it.
+
+PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+"""
 
 from typing import Any
 

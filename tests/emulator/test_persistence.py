@@ -1,4 +1,7 @@
-"""A restart loses nothing: settings, token hashes, users, groups, backup accounts."""
+"""A restart loses nothing: settings, token hashes, users, groups, backup accounts.
+
+PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+"""
 
 import stat
 from collections.abc import Iterator

@@ -1,4 +1,7 @@
-"""`python -m emulator` and `EmulatorProcess`: start, announce, stop."""
+"""`python -m emulator` and `EmulatorProcess`: start, announce, stop.
+
+PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+"""
 
 import json
 import signal

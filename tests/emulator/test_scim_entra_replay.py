@@ -1,4 +1,7 @@
-"""The SCIM endpoint answers every request shape Entra ID documents (research §1)."""
+"""The SCIM endpoint answers every request shape Entra ID documents (research §1).
+
+PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+"""
 
 from typing import Any
 

@@ -1,4 +1,7 @@
-"""The Dashboard client's errors, retries and timeouts, against the emulator's fault hooks."""
+"""The Dashboard client's errors, retries and timeouts, against the emulator's fault hooks.
+
+PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+"""
 
 from __future__ import annotations
 
