@@ -43,15 +43,16 @@ def provision(tenant_url: str, token: str) -> None:
         entra.close()
 
 
-def print_backup_accounts(url: str, admin_token: str) -> None:
-    client = DashboardClient(url, admin_token)
-    try:
-        accounts = client.list_backup_accounts()
-    finally:
-        client.close()
+def print_backup_accounts(client: DashboardClient) -> None:
     print(f"{'userName':<22}{'quotaGb':>8}  active")
-    for account in accounts:
+    for account in client.list_backup_accounts():
         print(f"{account.user_name:<22}{account.quota_gb:>8}  {account.active}")
+
+
+def print_scim_state(client: DashboardClient) -> None:
+    settings = client.get_settings()
+    token = settings.token.id if settings.token else "none"
+    print(f"Dashboard now: SCIM enabled={settings.enabled}, active token: {token}")
 
 
 def main() -> int:
@@ -66,15 +67,18 @@ def main() -> int:
             stack.set_config("dashboard:apiToken", dashboard.admin_token, secret=True)
             stack.set_config("scim:accountSizeGb", ACCOUNT_SIZE_GB)
             step("pulumi up (Dashboard step: enable SCIM, account size, generate the API token)")
-            print(stack.up().stdout)
+            print(stack.up("--suppress-progress").stdout)
             outputs = stack.outputs(show_secrets=True)
             print(f"Tenant URL: {outputs['tenant_url']}\nToken id:   {outputs['token_id']}")
             step("Replaying Entra ID's provisioning calls against the tenant URL")
             provision(outputs["tenant_url"], outputs["token"])
+            client = DashboardClient(dashboard.url, dashboard.admin_token)
             step("Backup accounts in the Dashboard")
-            print_backup_accounts(dashboard.url, dashboard.admin_token)
+            print_backup_accounts(client)
             step("pulumi destroy (revoke the token, switch SCIM off)")
-            print(stack.destroy().stdout)
+            print(stack.destroy("--suppress-progress").stdout)
+            print_scim_state(client)
+            client.close()
         finally:
             stack.remove()
     shutil.rmtree(WORK_DIR, ignore_errors=True)

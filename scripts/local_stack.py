@@ -81,8 +81,8 @@ class LocalStack:
     def refresh(self, *extra: str) -> Any:
         return self.run("refresh", "--yes", "--skip-preview", *self.config_args(), *extra)
 
-    def destroy(self) -> Any:
-        return self.run("destroy", "--yes", "--skip-preview", *self.config_args())
+    def destroy(self, *extra: str) -> Any:
+        return self.run("destroy", "--yes", "--skip-preview", *self.config_args(), *extra)
 
     def remove(self) -> None:
         self.run("stack", "rm", "--yes", "--force")
