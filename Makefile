@@ -2,7 +2,6 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-PULUMI_BIN = $(shell scripts/install-pulumi)
 
 .PHONY: venv cli test lint demo bench emulator clean
 
@@ -18,16 +17,16 @@ $(VENV)/.installed: pyproject.toml
 cli:
 	@scripts/install-pulumi >/dev/null
 
-test: venv cli
-	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m pytest
+test: venv
+	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pyright
 
-demo: venv cli
-	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m scripts.demo
+demo: venv
+	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m scripts.demo
 
 bench: venv
 	$(PY) bench/scim_throughput.py
