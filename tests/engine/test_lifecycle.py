@@ -89,6 +89,17 @@ def test_secret_token_output_is_accepted_by_the_scim_endpoint(stack, dashboard):
     assert status == 200
 
 
+def test_refresh_without_drift_changes_nothing_and_keeps_the_token_secret(stack, dashboard):
+    token = stack.outputs(show_secrets=True)["token"]
+    dashboard.clear_requests()
+
+    refreshed = stack.refresh().stdout
+
+    assert "4 unchanged" in refreshed
+    assert dashboard.writes() == []
+    assert_not_leaked(stack.export(), token, "the stack's state after refresh")
+
+
 def test_changed_size_previews_exactly_that_property_then_applies(stack, dashboard):
     stack.set_config("scim:accountSizeGb", "200")
 
