@@ -3,11 +3,13 @@
 import pulumi
 
 from components import DashboardScim, ScimSetup, ScimSetupArgs
+from components.azure_extras import ProvisioningLogs, TokenEscrow
 from components.stack_config import (
     StackConfigError,
     dashboard_args,
     entra_args,
     load_stack_config,
+    token_escrow_args,
 )
 
 try:
@@ -17,17 +19,23 @@ except StackConfigError as error:
 
 if config.entra is None:
     # Dashboard step only (staged roll-outs, the local demo): a person carries the token to Entra.
-    dashboard = DashboardScim("dashboard", dashboard_args(config))
-    pulumi.export("tenant_url", dashboard.tenant_url)
-    pulumi.export("token_id", dashboard.token_id)
-    pulumi.export("token", dashboard.token)
+    setup = DashboardScim("dashboard", dashboard_args(config))
+    pulumi.export("token", setup.token)
 else:
     setup = ScimSetup(
         "scim", ScimSetupArgs(dashboard=dashboard_args(config), entra=entra_args(config.entra))
     )
-    pulumi.export("tenant_url", setup.tenant_url)
-    pulumi.export("token_id", setup.token_id)
     pulumi.export("client_id", setup.client_id)
     pulumi.export("service_principal_object_id", setup.service_principal_object_id)
     pulumi.export("job_id", setup.job_id)
     pulumi.export("portal_url", setup.portal_url)
+pulumi.export("tenant_url", setup.tenant_url)
+pulumi.export("token_id", setup.token_id)
+
+extras = config.azureExtras
+if extras.provisioningLogs is not None:
+    logs = ProvisioningLogs("provisioning-logs", extras.provisioningLogs.args())
+    pulumi.export("provisioning_logs_workspace_id", logs.workspace_id)
+if extras.tokenEscrow is not None:
+    escrow = TokenEscrow("token-escrow", token_escrow_args(extras.tokenEscrow, setup.token))
+    pulumi.export("token_escrow_uri", escrow.secret_uri)

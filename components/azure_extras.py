@@ -174,13 +174,17 @@ def token_escrow_problems(args: TokenEscrowArgs) -> list[str]:
     problems = []
     if isinstance(args.token, str) and not args.token.strip():
         problems.append("token: must not be blank; pass the Dashboard's SCIM token")
-    if isinstance(args.vault_name, str) and not _VAULT_NAME.match(args.vault_name):
+    return problems + vault_secret_problems(args.vault_name, args.secret_name)
+
+
+def vault_secret_problems(vault_name: object, secret_name: object) -> list[str]:
+    """Problems with where the token would be kept (checked for stack config too)."""
+    problems = []
+    if isinstance(vault_name, str) and not _VAULT_NAME.match(vault_name):
         problems.append(
-            f"vault_name: {args.vault_name!r} is not a Key Vault name (3-24 letters, digits "
+            f"vault_name: {vault_name!r} is not a Key Vault name (3-24 letters, digits "
             "and dashes, starting with a letter)"
         )
-    if isinstance(args.secret_name, str) and not _SECRET_NAME.match(args.secret_name):
-        problems.append(
-            f"secret_name: {args.secret_name!r} must be 1-127 letters, digits and dashes"
-        )
+    if isinstance(secret_name, str) and not _SECRET_NAME.match(secret_name):
+        problems.append(f"secret_name: {secret_name!r} must be 1-127 letters, digits and dashes")
     return problems

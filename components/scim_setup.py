@@ -27,10 +27,12 @@ class ScimSetup(pulumi.ComponentResource):
     """Enable SCIM in the Dashboard, then provision into it from Entra ID, in one `pulumi up`.
 
     The tenant URL and the token flow from the Dashboard step into the Entra synchronization
-    secret, so a regenerated or rotated token reaches Entra on the same `pulumi up`.
+    secret, so a regenerated or rotated token reaches Entra on the same `pulumi up`. `token` is a
+    secret Output (for escrow); it is not among the component's registered outputs.
     """
 
     tenant_url: pulumi.Output[str]
+    token: pulumi.Output[str]
     token_id: pulumi.Output[str]
     client_id: pulumi.Output[str]
     application_object_id: pulumi.Output[str | None]
@@ -58,6 +60,7 @@ class ScimSetup(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self),
         )
         self.tenant_url = dashboard.tenant_url
+        self.token = dashboard.token
         self.token_id = dashboard.token_id
         self.client_id = entra.client_id
         self.application_object_id = entra.application_object_id

@@ -13,9 +13,16 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
+import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from components.azure_extras import (
+    ProvisioningLogsArgs,
+    TokenEscrowArgs,
+    provisioning_logs_problems,
+    vault_secret_problems,
+)
 from components.dashboard_scim import DashboardScimArgs
 from components.entra_application import ExistingApplication, NewApplication, is_guid
 from components.entra_provisioning import EntraProvisioningArgs
@@ -28,7 +35,7 @@ from providers.dashboard_connection import (
 )
 from providers.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 
-NAMESPACES = ("dashboard", "scim", "entra")
+NAMESPACES = ("dashboard", "scim", "entra", "azureExtras")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -105,10 +112,58 @@ class EntraConfig(_Section):
         return email
 
 
+class ProvisioningLogsConfig(_Section):
+    """Entra provisioning logs to Log Analytics: an existing workspace or a new one."""
+
+    workspaceId: str | None = None
+    resourceGroupName: str | None = None
+    location: str | None = None
+    retentionInDays: int | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> ProvisioningLogsConfig:
+        _raise_camel_cased(provisioning_logs_problems(self.args()))
+        return self
+
+    def args(self) -> ProvisioningLogsArgs:
+        return ProvisioningLogsArgs(
+            workspace_id=self.workspaceId,
+            resource_group_name=self.resourceGroupName,
+            location=self.location,
+            retention_in_days=self.retentionInDays,
+        )
+
+
+class TokenEscrowConfig(_Section):
+    """A copy of the SCIM token in an existing Key Vault."""
+
+    resourceGroupName: str
+    vaultName: str
+    secretName: str = "dashboard-scim-token"
+
+    @model_validator(mode="after")
+    def _valid(self) -> TokenEscrowConfig:
+        _raise_camel_cased(vault_secret_problems(self.vaultName, self.secretName))
+        return self
+
+
+class AzureExtrasConfig(_Section):
+    provisioningLogs: ProvisioningLogsConfig | None = None
+    tokenEscrow: TokenEscrowConfig | None = None
+
+
+def _raise_camel_cased(problems: list[str]) -> None:
+    """Report a component's problems with the config keys' spelling (`vault_name` → `vaultName`)."""
+    if problems:
+        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), "; ".join(problems))
+        raise ValueError(camel)
+
+
 class StackConfig(_Section):
     dashboard: DashboardConfig
     scim: ScimConfig = Field(default_factory=ScimConfig)
     entra: EntraConfig | None = None
+    azureExtras: AzureExtrasConfig = Field(default_factory=AzureExtrasConfig)
 
 
 class StackConfigError(ValueError):
@@ -127,7 +182,7 @@ def parse_stack_config(
     secret_keys: Iterable[str] = (),
     environ: Mapping[str, str] | None = None,
 ) -> StackConfig:
-    """Validate the `dashboard:*`, `scim:*` and `entra:*` keys (config values arrive as strings)."""
+    """Validate this program's namespaces of stack config (values arrive as strings)."""
     env = os.environ if environ is None else environ
     sections: dict[str, dict[str, Any]] = {}
     for key, value in raw.items():
@@ -181,6 +236,9 @@ _FIELDS: dict[str, type[BaseModel]] = {
     "scim": ScimConfig,
     "entra": EntraConfig,
     "entra.application": EntraApplicationConfig,
+    "azureExtras": AzureExtrasConfig,
+    "azureExtras.provisioningLogs": ProvisioningLogsConfig,
+    "azureExtras.tokenEscrow": TokenEscrowConfig,
 }
 
 
@@ -192,11 +250,10 @@ def _describe(error: Any) -> str:
         parent = ".".join(location[:-1])
         return f"{key}: unknown key{_suggestion(location[-1], _FIELDS.get(parent))}"
     if error["type"] == "missing":
-        how = (
-            "--path entra:application.displayName <name>"
-            if rest == ["application"]
-            else f"{key} <value>"
-        )
+        if rest == ["application"]:
+            how = "--path entra:application.displayName <name>"
+        else:
+            how = f"--path {key} <value>" if "." in key else f"{key} <value>"
         return f"{key}: required; set it with `pulumi config set {how}`"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{key}: {message} (got {error['input']!r})" if rest else f"{key}: {message}"
@@ -204,7 +261,7 @@ def _describe(error: Any) -> str:
 
 def _suggestion(name: str, model: type[BaseModel] | None) -> str:
     if model is None:
-        return "; this program reads only dashboard:*, scim:* and entra:* keys"
+        return "; this program reads only dashboard:*, scim:*, entra:* and azureExtras:* keys"
     close = difflib.get_close_matches(name, list(model.model_fields), n=1)
     known = ", ".join(model.model_fields)
     return f"; did you mean {close[0]!r}?" if close else f"; known keys: {known}"
@@ -247,4 +304,13 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         notification_email=entra.notificationEmail,
         delete_threshold=entra.deleteThreshold,
         compliant_patch=entra.compliantPatch,
+    )
+
+
+def token_escrow_args(escrow: TokenEscrowConfig, token: pulumi.Input[str]) -> TokenEscrowArgs:
+    return TokenEscrowArgs(
+        token=token,
+        resource_group_name=escrow.resourceGroupName,
+        vault_name=escrow.vaultName,
+        secret_name=escrow.secretName,
     )

@@ -22,6 +22,10 @@ PROGRAM = Path(__file__).resolve().parents[2] / "__main__.py"
 SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
 TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
 TENANT_URL = "https://dashboard.example.com/scim/v2/tenant-1"
+WORKSPACE_ID = (
+    "/subscriptions/0000/resourceGroups/rg-scim"
+    "/providers/Microsoft.OperationalInsights/workspaces/scim-logs"
+)
 BASE_CONFIG = {"dashboard:url": "https://dashboard.example.com", "dashboard:apiToken": "adm-9"}
 
 
@@ -137,3 +141,25 @@ def test_bad_config_registers_nothing_and_reports_every_problem(pulumi_engine):
     keys = sorted(problem.removeprefix("  - ").split(": ", 1)[0] for problem in problems)
     assert keys == ["entra:application", "entra:typo", "scim:accountSizeGb"]
     assert pulumi_engine.registrations == []
+
+
+def test_azure_extras_escrow_the_token_secretly_and_stream_provisioning_logs(pulumi_engine):
+    config = {
+        **BASE_CONFIG,
+        "azureExtras:provisioningLogs": f'{{"workspaceId": "{WORKSPACE_ID}"}}',
+        "azureExtras:tokenEscrow": '{"resourceGroupName": "rg-scim", "vaultName": "kv-scim"}',
+    }
+
+    exported = run_program(pulumi_engine, config)
+
+    escrow = pulumi_engine.one("azure-native:keyvault:Secret")
+    assert escrow.plain("properties") == {"value": "scim-secret"}
+    assert escrow.is_secret("properties")
+    assert (escrow.inputs["vaultName"], escrow.inputs["secretName"]) == (
+        "kv-scim",
+        "dashboard-scim-token",
+    )
+    logs = pulumi_engine.one("azure-native:aadiam:DiagnosticSetting")
+    assert logs.inputs["workspaceId"] == WORKSPACE_ID
+    assert exported["provisioning_logs_workspace_id"] == WORKSPACE_ID
+    assert "token_escrow_uri" in exported

@@ -189,3 +189,53 @@ def test_example_stack_file_is_valid_config():
 
     assert config.entra is not None
     assert config.scim.accountSizeGb == 100
+
+
+def test_azure_extras_are_parsed_into_component_args():
+    raw = {
+        **BASE,
+        "azureExtras:provisioningLogs": '{"resourceGroupName": "rg-scim", "retentionInDays": 60}',
+        "azureExtras:tokenEscrow": '{"resourceGroupName": "rg-scim", "vaultName": "kv-scim"}',
+    }
+
+    extras = parse_stack_config(raw, SECRET, NO_ENV).azureExtras
+
+    assert extras.provisioningLogs is not None
+    assert extras.provisioningLogs.args().retention_in_days == 60
+    assert extras.tokenEscrow is not None
+    assert extras.tokenEscrow.secretName == "dashboard-scim-token"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        (
+            "azureExtras:tokenEscrow",
+            '{"resourceGroupName": "rg", "vaultName": "x"}',
+            "azureExtras:tokenEscrow: vaultName: 'x' is not a Key Vault name",
+        ),
+        (
+            "azureExtras:provisioningLogs",
+            '{"resourceGroupName": "rg", "workspaceId": "/subscriptions/s"}',
+            "azureExtras:provisioningLogs: workspaceId / resourceGroupName: give exactly one",
+        ),
+        (
+            "azureExtras:tokenEscrow",
+            '{"resourceGroupName": "rg", "vault": "kv-scim"}',
+            "azureExtras:tokenEscrow.vault: unknown key; did you mean 'vaultName'?",
+        ),
+    ],
+)
+def test_bad_azure_extras_name_the_config_key(key, value, expected):
+    found = problems({**BASE, key: value})
+
+    assert any(problem.startswith(expected) for problem in found)
+
+
+def test_missing_nested_key_says_to_set_it_with_path():
+    found = problems({**BASE, "azureExtras:tokenEscrow": '{"resourceGroupName": "rg"}'})
+
+    assert found == [
+        "azureExtras:tokenEscrow.vaultName: required; set it with "
+        "`pulumi config set --path azureExtras:tokenEscrow.vaultName <value>`"
+    ]
