@@ -44,6 +44,7 @@ class LocalStack:
         }
         for name in ("DASHBOARD_URL", "DASHBOARD_API_TOKEN", "PULUMI_ACCESS_TOKEN"):
             self.env.pop(name, None)
+        self._transcript: list[str] = []
 
     def run(self, *args: str, stdin: str | None = None, check: bool = True) -> Any:
         """`pulumi ARGS --stack S`; returns the completed process."""
@@ -57,9 +58,15 @@ class LocalStack:
             text=True,
             check=False,
         )
+        if "--show-secrets" not in args:
+            self._transcript += [result.stdout, result.stderr]
         if check and result.returncode != 0:
             raise PulumiCommandError(argv, result)
         return result
+
+    def transcript(self) -> str:
+        """Everything the CLI printed, but for commands that were asked to show secrets."""
+        return "\n".join(self._transcript)
 
     def init(self) -> None:
         self.run("stack", "init", "--secrets-provider", "passphrase")

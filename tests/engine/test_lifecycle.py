@@ -21,6 +21,16 @@ SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
 TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
 
 
+REVEALED: list[str] = []
+"""Every token this module has seen, to prove none of them reached a log or the CLI's output."""
+
+
+def reveal_token(stack: LocalStack) -> str:
+    token = stack.outputs(show_secrets=True)["token"]
+    REVEALED.append(token)
+    return token
+
+
 def up_summary(stack: LocalStack) -> dict[str, int]:
     """`pulumi up` and its resource-change counts, read from the engine's JSON event stream."""
     events = stack.up("--json").stdout.splitlines()
@@ -72,7 +82,7 @@ def test_second_up_reports_no_changes_and_makes_no_writes(stack, dashboard):
 
 
 def test_state_holds_no_plaintext_token_or_admin_credential(stack, emulator: EmulatorProcess):
-    token = stack.outputs(show_secrets=True)["token"]
+    token = reveal_token(stack)
     state = stack.export()
 
     assert_not_leaked(state, token, "the stack's state")
@@ -82,7 +92,7 @@ def test_state_holds_no_plaintext_token_or_admin_credential(stack, emulator: Emu
 
 def test_secret_token_output_is_accepted_by_the_scim_endpoint(stack, dashboard):
     assert stack.outputs()["token"] == "[secret]"
-    token = stack.outputs(show_secrets=True)["token"]
+    token = reveal_token(stack)
 
     status = dashboard.scim_status(token)
 
@@ -90,7 +100,7 @@ def test_secret_token_output_is_accepted_by_the_scim_endpoint(stack, dashboard):
 
 
 def test_refresh_without_drift_changes_nothing_and_keeps_the_token_secret(stack, dashboard):
-    token = stack.outputs(show_secrets=True)["token"]
+    token = reveal_token(stack)
     dashboard.clear_requests()
 
     refreshed = stack.refresh().stdout
@@ -113,7 +123,7 @@ def test_changed_size_previews_exactly_that_property_then_applies(stack, dashboa
 
 
 def test_refresh_notices_token_regenerated_in_the_ui_and_up_replaces_it(stack, dashboard):
-    old_token = stack.outputs(show_secrets=True)["token"]
+    old_token = reveal_token(stack)
     ui_token = dashboard.regenerate_token()
 
     refreshed = stack.refresh().stdout
@@ -123,14 +133,14 @@ def test_refresh_notices_token_regenerated_in_the_ui_and_up_replaces_it(stack, d
     new_token_id = stack.outputs()["token_id"]
     assert new_token_id not in (ui_token["id"], None)
     assert active_token_id(dashboard) == new_token_id
-    new_status = dashboard.scim_status(stack.outputs(show_secrets=True)["token"])
+    new_status = dashboard.scim_status(reveal_token(stack))
     old_status = dashboard.scim_status(old_token)
     assert (new_status, old_status) == (200, 401)
 
 
 def test_keepers_change_rotates_to_exactly_one_new_token(stack, dashboard):
     old_id = stack.outputs()["token_id"]
-    old_token = stack.outputs(show_secrets=True)["token"]
+    old_token = reveal_token(stack)
     stack.set_config("scim:keepers", '{"rotation": "2026-12"}')
 
     assert up_summary(stack) == {"same": 3, "replace": 1}
@@ -139,7 +149,7 @@ def test_keepers_change_rotates_to_exactly_one_new_token(stack, dashboard):
     assert new_id != old_id
     assert active_token_id(dashboard) == new_id
     assert dashboard.revoke_token(old_id) == 404
-    new_status = dashboard.scim_status(stack.outputs(show_secrets=True)["token"])
+    new_status = dashboard.scim_status(reveal_token(stack))
     old_status = dashboard.scim_status(old_token)
     assert (new_status, old_status) == (200, 401)
 
@@ -166,7 +176,7 @@ def test_bad_config_value_fails_preview_naming_the_key(stack):
 
 
 def test_destroy_revokes_the_token_and_switches_scim_off(stack, dashboard):
-    token = stack.outputs(show_secrets=True)["token"]
+    token = reveal_token(stack)
 
     stack.destroy()
 
@@ -175,3 +185,12 @@ def test_destroy_revokes_the_token_and_switches_scim_off(stack, dashboard):
     assert settings["token"] is None
     status = dashboard.scim_status(token)
     assert status == 401
+
+
+def test_no_token_or_admin_credential_in_cli_output_or_emulator_log(stack, emulator):
+    logs = {"the pulumi CLI's output": stack.transcript(), "the emulator log": emulator.log_text()}
+
+    assert len(REVEALED) >= 3
+    for where, text in logs.items():
+        for secret in {*REVEALED, emulator.admin_token}:
+            assert_not_leaked(text, secret, where)
