@@ -11,12 +11,10 @@ import math
 from typing import Any
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
+from pulumi.runtime.rpc import UNKNOWN
 
 from providers.dashboard_client import DashboardClient
 from providers.dashboard_connection import DashboardConnection
-
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""The engine's placeholder for a value not known yet (during preview); never validate it."""
 
 
 class DashboardProvider(ResourceProvider):
@@ -42,6 +40,7 @@ class DashboardProvider(ResourceProvider):
 
 
 def is_known(value: Any) -> bool:
+    """False for the engine's placeholder of a value not known yet (during preview)."""
     return value != UNKNOWN
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi.runtime.rpc import UNKNOWN
 
-from providers.dashboard_provider import UNKNOWN, DashboardProvider
+from providers.dashboard_provider import DashboardProvider
 from providers.scim_settings import ScimSettingsProvider
 from providers.scim_token import ScimTokenProvider
 from tests.providers.conftest import configure
