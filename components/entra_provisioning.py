@@ -56,6 +56,11 @@ PORTAL_URL = (
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def is_email_address(value: object) -> bool:
+    """One address like ops@example.com: what Entra accepts as the failure-notice recipient."""
+    return isinstance(value, str) and _EMAIL.match(value) is not None
+
+
 @dataclass(kw_only=True)
 class EntraProvisioningArgs:
     """Inputs of `EntraProvisioning`.
@@ -308,7 +313,7 @@ def _flag_problems(args: EntraProvisioningArgs) -> list[str]:
 
 def _notification_problems(email: object, delete_threshold: object) -> list[str]:
     problems = []
-    if email is not None and not (isinstance(email, str) and _EMAIL.match(email)):
+    if email is not None and not is_email_address(email):
         problems.append(
             f"notification_email: {email!r} is not an e-mail address; give one address like "
             "ops@example.com, or None for no failure e-mails"

@@ -25,7 +25,7 @@ from components.azure_extras import (
 )
 from components.dashboard_scim import DashboardScimArgs
 from components.entra_application import ExistingApplication, NewApplication, is_guid
-from components.entra_provisioning import EntraProvisioningArgs
+from components.entra_provisioning import EntraProvisioningArgs, is_email_address
 from providers.dashboard_client import ACCOUNT_SIZE_GB_MAX, ACCOUNT_SIZE_GB_MIN
 from providers.dashboard_connection import (
     API_TOKEN_ENV,
@@ -36,7 +36,6 @@ from providers.dashboard_connection import (
 from providers.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 
 NAMESPACES = ("dashboard", "scim", "entra", "azureExtras")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class _Section(BaseModel):
@@ -107,7 +106,7 @@ class EntraConfig(_Section):
     @field_validator("notificationEmail")
     @classmethod
     def _email(cls, email: str | None) -> str | None:
-        if email is not None and not _EMAIL.match(email):
+        if email is not None and not is_email_address(email):
             raise ValueError(f"{email!r} is not an e-mail address (name@example.com)")
         return email
 
