@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from cli.fleet import fleet_app
+
 app = typer.Typer(
     name="scim-setup",
     help="Operate Dashboard SCIM setups declared with the scim-setup Pulumi package.",
@@ -17,6 +19,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+app.add_typer(fleet_app, name="fleet")
 
 
 def _package_version() -> str:

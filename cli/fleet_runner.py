@@ -1,0 +1,195 @@
+"""Run one Pulumi command on many customer stacks at once, through `pulumi.automation`.
+
+At most `parallel` stacks run at a time; a failing stack is recorded and the others go on. Each
+stack's full output goes to its own log file; the caller sees live `StackProgress` updates.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from pulumi import automation as auto
+
+from cli.fleet_report import Command, CustomerResult, FleetReport, Status
+from cli.fleet_stacks import last_line
+
+UNCHANGED_OPS = frozenset({"same", "read"})
+
+
+@dataclass
+class StackProgress:
+    """One customer's row while the fleet runs (updated from worker threads)."""
+
+    stack: str
+    state: str = "queued"
+    """queued, running, then the final status: ok, changes or failed."""
+    changed: int = 0
+    """Resources the engine has planned or started to change so far."""
+    started_at: float | None = None
+    ended_at: float | None = None
+    result: CustomerResult | None = None
+
+    def elapsed(self) -> float:
+        if self.started_at is None:
+            return 0.0
+        return (self.ended_at or time.monotonic()) - self.started_at
+
+
+OnProgress = Callable[[StackProgress], None]
+
+
+@dataclass
+class _Events:
+    """What the engine's event stream told us about one stack's run."""
+
+    progress: StackProgress
+    on_progress: OnProgress
+    errors: list[str] = field(default_factory=list)
+    changes: dict[str, int] = field(default_factory=dict)
+
+    def __call__(self, event: auto.EngineEvent) -> None:
+        if event.resource_pre_event and str(event.resource_pre_event.metadata.op.value) not in (
+            UNCHANGED_OPS
+        ):
+            self.progress.changed += 1
+            self.on_progress(self.progress)
+        diagnostic = event.diagnostic_event
+        if diagnostic and diagnostic.severity == "error" and diagnostic.urn:
+            self.errors.append(_one_line(diagnostic.message))
+        if event.summary_event:
+            counts = event.summary_event.resource_changes.items()
+            self.changes = {
+                str(getattr(op, "value", op)): n
+                for op, n in counts
+                if n and str(getattr(op, "value", op)) not in UNCHANGED_OPS
+            }
+
+
+def _one_line(message: str) -> str:
+    """The provider's message on one line, without the engine's decorations.
+
+    A dynamic provider's exception reaches the engine with its Python traceback; the operator
+    needs only its last line, the exception's message.
+    """
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if any(line.startswith("Traceback (most recent call last)") for line in lines):
+        raised = [line for line in lines if _EXCEPTION_LINE.match(line)]
+        if raised:
+            return _EXCEPTION_LINE.sub("", raised[-1])
+    text = " ".join(lines)
+    while text.lower().startswith("error:"):
+        text = text[len("error:") :].strip()
+    return text
+
+
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit)\w*: ")
+
+
+_SELECT_LOCK = threading.Lock()
+"""`pulumi stack select` rewrites the workspace's settings file: one at a time."""
+
+
+def run_stack(
+    workspace: auto.LocalWorkspace,
+    command: Command,
+    progress: StackProgress,
+    log_path: Path,
+    on_progress: OnProgress,
+) -> CustomerResult:
+    """Run `command` on one stack; never raises for a failure of the stack itself."""
+    started = datetime.now(UTC)
+    progress.started_at, progress.state = time.monotonic(), "running"
+    on_progress(progress)
+    events = _Events(progress, on_progress)
+    error: str | None = None
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        try:
+            with _SELECT_LOCK:
+                stack = auto.Stack.select(progress.stack, workspace)
+            _run(stack, command, log, events)
+        except Exception as failure:  # one customer's failure must never stop the others
+            error = events.errors[0] if events.errors else _failure_line(failure)
+            log.write(f"\n{command} failed: {error}\n")
+    status: Status = "failed" if error else _status(command, events.changes)
+    result = CustomerResult(
+        stack=progress.stack,
+        command=command,
+        status=status,
+        changes=events.changes,
+        error=error,
+        started=started,
+        ended=datetime.now(UTC),
+        log=str(log_path),
+    )
+    progress.ended_at, progress.state, progress.result = time.monotonic(), status, result
+    on_progress(progress)
+    return result
+
+
+def _failure_line(failure: Exception) -> str:
+    if isinstance(failure, auto.CommandError):
+        return last_line(str(failure))
+    return f"{type(failure).__name__}: {failure}"
+
+
+def _status(command: Command, changes: dict[str, int]) -> Status:
+    return "changes" if command == "preview" and changes else "ok"
+
+
+def _run(stack: auto.Stack, command: Command, log: IO[str], on_event: _Events) -> None:
+    def write(line: str) -> None:
+        log.write(line + "\n")
+        log.flush()
+
+    options: dict[str, Any] = {
+        "on_output": write,
+        "on_error": write,
+        "on_event": on_event,
+        "color": "never",
+    }
+    if command == "preview":
+        stack.preview(**options)
+    elif command == "up":
+        stack.up(**options, suppress_progress=True)
+    elif command == "refresh":
+        stack.refresh(**options, suppress_progress=True)
+    else:
+        stack.destroy(**options, suppress_progress=True)
+
+
+def run_fleet(
+    workspace: auto.LocalWorkspace,
+    command: Command,
+    stacks: Sequence[str],
+    parallel: int,
+    log_dir: Path,
+    on_progress: OnProgress,
+) -> FleetReport:
+    """Run `command` on every stack, at most `parallel` at once, in the order given."""
+    started = datetime.now(UTC)
+    rows = [StackProgress(name) for name in stacks]
+    for row in rows:
+        on_progress(row)
+
+    def work(row: StackProgress) -> CustomerResult:
+        log_path = log_dir / f"{row.stack.replace('/', '_')}.log"
+        return run_stack(workspace, command, row, log_path, on_progress)
+
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="fleet") as pool:
+        results = list(pool.map(work, rows))
+    return FleetReport(
+        command=command,
+        parallel=parallel,
+        started=started,
+        ended=datetime.now(UTC),
+        customers=results,
+    )

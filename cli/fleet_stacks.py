@@ -1,0 +1,77 @@
+"""The fleet is the project's stacks: one per customer, each with its own `Pulumi.<customer>.yaml`.
+
+Stacks come from the backend the operator is logged in to (`pulumi login`, `PULUMI_BACKEND_URL`);
+the secrets provider's passphrase or key comes from the usual Pulumi environment variables.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from pulumi import automation as auto
+
+AMBIENT_DASHBOARD_ENV = ("DASHBOARD_URL", "DASHBOARD_API_TOKEN")
+"""Single-stack fallbacks: in a fleet they would send every customer to one Dashboard."""
+
+
+class FleetError(Exception):
+    """An expected failure of a fleet command, shown as one line."""
+
+
+def fleet_workspace(project_dir: Path) -> auto.LocalWorkspace:
+    """A workspace over the project directory (the one holding `Pulumi.yaml`)."""
+    if not (project_dir / "Pulumi.yaml").is_file():
+        raise FleetError(
+            f"{project_dir} holds no Pulumi.yaml; run the command in the scim-setup project "
+            "directory or pass --cwd"
+        )
+    try:
+        command = auto.PulumiCommand()
+    except Exception as error:
+        raise FleetError(f"the Pulumi CLI cannot be used: {error}") from None
+    return auto.LocalWorkspace(work_dir=str(project_dir), pulumi_command=command)
+
+
+def without_ambient_dashboard_env() -> list[str]:
+    """Drop DASHBOARD_URL/DASHBOARD_API_TOKEN from this process; returns the names dropped.
+
+    Each customer's stack config holds its own Dashboard and token; an ambient fallback would
+    send a customer without one to somebody else's Dashboard.
+    """
+    return [name for name in AMBIENT_DASHBOARD_ENV if os.environ.pop(name, None) is not None]
+
+
+def parse_patterns(stacks: str | None) -> list[str]:
+    """`--stacks 'eu-*,acme'` → ['eu-*', 'acme']; none means every stack."""
+    return [p.strip() for p in (stacks or "*").split(",") if p.strip()] or ["*"]
+
+
+def matches(name: str, patterns: Sequence[str]) -> bool:
+    """Glob match on the stack name as listed, or its last part (`org/project/acme` → `acme`)."""
+    short = name.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(short, p) for p in patterns)
+
+
+def select_stacks(workspace: auto.LocalWorkspace, patterns: Sequence[str]) -> list[str]:
+    """The names of the project's stacks matching any pattern, sorted; an error if none does."""
+    try:
+        names = sorted(s.name for s in workspace.list_stacks())
+    except auto.CommandError as error:
+        raise FleetError(f"`pulumi stack ls` failed: {last_line(str(error))}") from None
+    selected = [n for n in names if matches(n, patterns)]
+    if not selected:
+        known = ", ".join(names) or "none"
+        raise FleetError(
+            f"no stack matches --stacks {','.join(patterns)!r} (stacks: {known}); "
+            "add a customer with `scim-setup fleet add`"
+        )
+    return selected
+
+
+def last_line(text: str) -> str:
+    """The last non-empty line of a CLI error (where Pulumi puts the reason)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else text.strip()
