@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv cli test lint demo bench emulator clean
+.PHONY: venv cli test lint demo bench emulator clean fleet-demo bench-fleet
 
 venv: $(VENV)/.installed
 
@@ -36,3 +36,10 @@ emulator: venv
 
 clean:
 	rm -rf .demo .pytest_cache
+
+# Many customers: three emulators, three stacks, `scim-setup fleet up` with its live table.
+fleet-demo: venv
+	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m scripts.fleet_demo
+
+bench-fleet: venv
+	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m bench.fleet

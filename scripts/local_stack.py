@@ -8,9 +8,33 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def project_copy(work_dir: Path) -> Path:
+    """A copy of this project's program in `work_dir/project`, using this interpreter's venv.
+
+    Stack files (`Pulumi.<stack>.yaml`) written there stay out of the repository.
+    """
+    project = work_dir / "project"
+    project.mkdir(parents=True, exist_ok=True)
+    venv = Path(sys.prefix)
+    (project / "Pulumi.yaml").write_text(
+        "name: scim-setup\n"
+        "runtime:\n"
+        "  name: python\n"
+        "  options:\n"
+        "    toolchain: pip\n"
+        f"    virtualenv: {venv}\n"
+    )
+    shutil.copy(ROOT / "__main__.py", project / "__main__.py")
+    return project
 
 
 class PulumiCommandError(RuntimeError):

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from emulator.process import EmulatorProcess
-from scripts.local_stack import LocalStack
+from scripts.local_stack import LocalStack, project_copy
 from tests.dashboard import Dashboard
-from tests.engine.conftest import project_dir
 from tests.engine.conftest import pulumi_cli as pulumi_cli  # the same skip/fail rule as there
 
 SCRIPT = Path(sys.executable).parent / "scim-setup"
@@ -63,7 +62,7 @@ class Fleet:
 def fleet(pulumi_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     """Three emulators and the project with no customer stacks yet (the tests add them)."""
     work = tmp_path_factory.mktemp("fleet")
-    project = project_dir(work)
+    project = project_copy(work)
     env = dict(LocalStack(project, work, "unused").env)
     customers: dict[str, Customer] = {}
     try:
