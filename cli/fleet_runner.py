@@ -32,7 +32,7 @@ class StackProgress:
     state: str = "queued"
     """queued, running, then the final status: ok, changes or failed."""
     changed: int = 0
-    """Resources the engine has planned or started to change so far."""
+    """Resources the engine has finished changing (or planning to change) so far."""
     started_at: float | None = None
     ended_at: float | None = None
     result: CustomerResult | None = None
@@ -56,9 +56,8 @@ class _Events:
     changes: dict[str, int] = field(default_factory=dict)
 
     def __call__(self, event: auto.EngineEvent) -> None:
-        if event.resource_pre_event and str(event.resource_pre_event.metadata.op.value) not in (
-            UNCHANGED_OPS
-        ):
+        finished = event.res_outputs_event
+        if finished and str(finished.metadata.op.value) not in UNCHANGED_OPS:
             self.progress.changed += 1
             self.on_progress(self.progress)
         diagnostic = event.diagnostic_event

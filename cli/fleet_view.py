@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from types import TracebackType
 
 from rich.console import Console
@@ -23,6 +24,14 @@ STATE_STYLE = {
 
 def _changes_text(changes: dict[str, int]) -> str:
     return ", ".join(f"{op} {n}" for op, n in sorted(changes.items())) or "-"
+
+
+def _relative(path: str) -> str:
+    """Log paths relative to where the operator stands, when they are below it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def progress_table(title: str, rows: list[StackProgress]) -> Table:
@@ -47,7 +56,7 @@ def summary_table(report: FleetReport) -> Table:
             f"[{style}]{customer.status}[/]",
             _changes_text(customer.changes),
             f"{customer.elapsed_seconds:.1f}s",
-            customer.error or customer.log,
+            customer.error or _relative(customer.log),
         )
     return table
 

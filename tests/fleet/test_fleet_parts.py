@@ -1,0 +1,142 @@
+"""The fleet's pieces that need no engine: report format, exit codes, inputs, error lines."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from cli.fleet_add import CustomerEntry, config_json, parse_config_flags
+from cli.fleet_report import CustomerResult, FleetReport, Status, read_report, write_report
+from cli.fleet_runner import _one_line
+from cli.fleet_stacks import FleetError, matches, parse_patterns
+
+T0 = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
+
+
+def customer(stack: str, status: Status, changes: dict[str, int] | None = None) -> CustomerResult:
+    return CustomerResult(
+        stack=stack,
+        command="preview",
+        status=status,
+        changes=changes or {},
+        error="GET https://d/api/v1/scim returned 503" if status == "failed" else None,
+        started=T0,
+        ended=T0 + timedelta(seconds=3),
+        log=f"/logs/{stack}.log",
+    )
+
+
+def report(*customers: CustomerResult) -> FleetReport:
+    return FleetReport(
+        command="preview", parallel=2, started=T0, ended=T0 + timedelta(seconds=9),
+        customers=list(customers),
+    )  # fmt: skip
+
+
+def test_report_keeps_its_documented_field_names(tmp_path: Path):
+    path = tmp_path / "report.json"
+    write_report(report(customer("acme", "changes", {"update": 1})), path)
+
+    document = json.loads(path.read_text())
+
+    assert set(document) == {"version", "command", "parallel", "started", "ended", "customers"}
+    assert document["version"] == 1
+    assert set(document["customers"][0]) == {
+        "stack", "command", "status", "changes", "error", "started", "ended", "log",
+    }  # fmt: skip
+    assert document["customers"][0]["started"] == "2026-11-29T04:00:00Z"
+    assert read_report(path) == report(customer("acme", "changes", {"update": 1}))
+
+
+@pytest.mark.parametrize(
+    ("statuses", "code"),
+    [
+        (["ok", "ok"], 0),
+        (["ok", "changes"], 3),
+        (["changes", "failed"], 1),
+        (["failed", "ok"], 1),
+    ],
+)
+def test_exit_code_gates_on_failures_first_then_changes(statuses: list[Status], code: int):
+    customers = [customer(f"c{i}", status) for i, status in enumerate(statuses)]
+
+    assert report(*customers).exit_code() == code
+
+
+def test_config_flags_become_nested_values():
+    parsed = parse_config_flags(["scim:accountSizeGb=100", "scim:keepers.rotation=2026-11"])
+
+    assert parsed == {"scim:accountSizeGb": "100", "scim:keepers": {"rotation": "2026-11"}}
+
+
+def test_config_flag_without_a_namespace_is_refused():
+    with pytest.raises(FleetError, match="NAMESPACE:KEY=VALUE"):
+        parse_config_flags(["accountSizeGb=100"])
+
+
+def test_config_json_keeps_objects_and_string_values_as_given():
+    document = json.loads(
+        config_json({"scim:keepers": {"rotation": "2026"}, "scim:enabled": True, "a:b": 5})
+    )
+
+    assert document["scim:keepers"]["value"] == '{"rotation": "2026"}'
+    assert document["scim:keepers"]["objectValue"] == {"rotation": "2026"}
+    assert document["scim:enabled"] == {"value": "true", "secret": False}
+    assert document["a:b"] == {"value": "5", "secret": False}
+
+
+def test_customer_entry_is_read_from_a_yaml_file(tmp_path: Path):
+    path = tmp_path / "customers.yaml"
+    path.write_text(
+        "acme:\n"
+        "  dashboardUrl: https://acme.dashboard.example.com\n"
+        "  apiTokenEnv: ACME_TOKEN\n"
+        "  config:\n"
+        "    scim:accountSizeGb: 100\n"
+        "    entra:application:\n"
+        "      displayName: Backup SCIM\n"
+    )
+
+    entry = CustomerEntry.from_file(path, "acme")
+
+    assert entry.dashboard_url == "https://acme.dashboard.example.com"
+    assert entry.api_token_env == "ACME_TOKEN"
+    assert entry.config["entra:application"] == {"displayName": "Backup SCIM"}
+    with pytest.raises(FleetError, match="no entry `globex:`"):
+        CustomerEntry.from_file(path, "globex")
+
+
+def test_token_must_come_from_the_named_environment_variable(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("ACME_TOKEN", raising=False)
+    entry = CustomerEntry("https://d.example.com", "ACME_TOKEN", {"dashboard:apiToken": "x"})
+
+    with pytest.raises(FleetError, match="ACME_TOKEN is not set"):
+        entry.token()
+    with pytest.raises(FleetError, match="use --api-token-env"):
+        entry.plain_config()
+
+
+def test_error_line_is_the_exception_message_without_the_traceback():
+    message = (
+        "Traceback (most recent call last):\n"
+        '  File "/x/providers/dashboard_client.py", line 174, in _call\n'
+        "    raise DashboardUnavailableError(\n"
+        "providers.dashboard_client.DashboardUnavailableError: GET https://d/api/v1/scim failed: "
+        "could not reach the Dashboard\n"
+    )
+
+    assert _one_line(message) == "GET https://d/api/v1/scim failed: could not reach the Dashboard"
+    assert _one_line("error: dashboard:url: not set\n") == "dashboard:url: not set"
+
+
+def test_stack_globs_match_the_full_or_the_short_name():
+    patterns = parse_patterns("eu-*, acme")
+
+    assert patterns == ["eu-*", "acme"]
+    assert matches("eu-contoso", patterns)
+    assert matches("my-org/scim-setup/acme", patterns)
+    assert not matches("us-globex", patterns)
+    assert parse_patterns(None) == ["*"]
