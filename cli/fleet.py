@@ -72,6 +72,7 @@ def _run(
     report_path: Path | None,
     log_dir: Path | None,
     as_json: bool,
+    refresh: bool = False,
 ) -> None:
     for name in without_ambient_dashboard_env():
         typer.echo(f"scim-setup fleet: ignoring {name}; each stack holds its own", err=True)
@@ -85,7 +86,7 @@ def _run(
     logs = (log_dir or cwd / ".fleet" / "logs" / f"{command}-{stamp}").resolve()
     title = f"fleet {command}: {len(selected)} customer(s), {workers} at a time"
     with FleetProgress(Console(stderr=True), title) as progress:
-        report = run_fleet(workspace, command, selected, workers, logs, progress)
+        report = run_fleet(workspace, command, selected, workers, logs, progress, refresh)
     if report_path is not None:
         write_report(report, report_path)
     _print_report(report, as_json)
@@ -113,9 +114,12 @@ def preview(
     report: Report = None,
     log_dir: LogDir = None,
     json_: Json = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Read each Dashboard first: drift shows as changes.")
+    ] = False,
 ) -> None:
     """Preview every selected customer; exit 3 if any has changes, 1 if any failed."""
-    _run("preview", cwd, stacks, parallel, report, log_dir, json_)
+    _run("preview", cwd, stacks, parallel, report, log_dir, json_, refresh)
 
 
 @fleet_app.command()

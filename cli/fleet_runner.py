@@ -102,8 +102,12 @@ def run_stack(
     progress: StackProgress,
     log_path: Path,
     on_progress: OnProgress,
+    refresh: bool = False,
 ) -> CustomerResult:
-    """Run `command` on one stack; never raises for a failure of the stack itself."""
+    """Run `command` on one stack; never raises for a failure of the stack itself.
+
+    `refresh` (preview only) reads the Dashboard first, so drift shows as changes.
+    """
     started = datetime.now(UTC)
     progress.started_at, progress.state = time.monotonic(), "running"
     on_progress(progress)
@@ -114,7 +118,7 @@ def run_stack(
         try:
             with _SELECT_LOCK:
                 stack = auto.Stack.select(progress.stack, workspace)
-            _run(stack, command, log, events)
+            _run(stack, command, log, events, refresh)
         except Exception as failure:  # one customer's failure must never stop the others
             error = events.errors[0] if events.errors else _failure_line(failure)
             log.write(f"\n{command} failed: {error}\n")
@@ -144,7 +148,9 @@ def _status(command: Command, changes: dict[str, int]) -> Status:
     return "changes" if command == "preview" and changes else "ok"
 
 
-def _run(stack: auto.Stack, command: Command, log: IO[str], on_event: _Events) -> None:
+def _run(
+    stack: auto.Stack, command: Command, log: IO[str], on_event: _Events, refresh: bool
+) -> None:
     def write(line: str) -> None:
         log.write(line + "\n")
         log.flush()
@@ -156,7 +162,7 @@ def _run(stack: auto.Stack, command: Command, log: IO[str], on_event: _Events) -
         "color": "never",
     }
     if command == "preview":
-        stack.preview(**options)
+        stack.preview(**options, refresh=refresh)
     elif command == "up":
         stack.up(**options, suppress_progress=True)
     elif command == "refresh":
@@ -172,6 +178,7 @@ def run_fleet(
     parallel: int,
     log_dir: Path,
     on_progress: OnProgress,
+    refresh: bool = False,
 ) -> FleetReport:
     """Run `command` on every stack, at most `parallel` at once, in the order given."""
     started = datetime.now(UTC)
@@ -181,7 +188,7 @@ def run_fleet(
 
     def work(row: StackProgress) -> CustomerResult:
         log_path = log_dir / f"{row.stack.replace('/', '_')}.log"
-        return run_stack(workspace, command, row, log_path, on_progress)
+        return run_stack(workspace, command, row, log_path, on_progress, refresh)
 
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="fleet") as pool:
         results = list(pool.map(work, rows))

@@ -210,6 +210,20 @@ def test_the_failed_customer_converges_on_the_next_up(fleet: Fleet):
     assert fleet.customers["cust-c"].dashboard.settings()["accountSizeGb"] == 300
 
 
+def test_preview_refresh_reports_drift_made_in_one_dashboards_ui(fleet: Fleet):
+    fleet.customers["cust-a"].dashboard.put_settings(enabled=True, account_size_gb=5)
+    for customer in fleet.customers.values():
+        customer.dashboard.clear_requests()
+
+    code, output, report = run_with_report(fleet, "preview", "--refresh")
+
+    assert code == 3, output
+    statuses = {c.stack: c.status for c in report.customers}
+    assert statuses == {"cust-a": "changes", "cust-b": "ok", "cust-c": "ok"}
+    for customer in fleet.customers.values():
+        assert customer.dashboard.writes() == []
+
+
 def test_destroy_undoes_every_customer_and_no_token_was_printed(fleet: Fleet):
     tokens = [fleet.stack(name).outputs(show_secrets=True)["token"] for name in CUSTOMERS] + [
         customer.emulator.admin_token for customer in fleet.customers.values()
