@@ -55,9 +55,9 @@ LogDir = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print the report as JSON, not a table.")]
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"scim-setup fleet: {message}", err=True)
-    raise typer.Exit(1)
+    raise typer.Exit(code)
 
 
 def default_parallel() -> int:
@@ -85,8 +85,11 @@ def _run(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     logs = (log_dir or cwd / ".fleet" / "logs" / f"{command}-{stamp}").resolve()
     title = f"fleet {command}: {len(selected)} customer(s), {workers} at a time"
-    with FleetProgress(Console(stderr=True), title) as progress:
-        report = run_fleet(workspace, command, selected, workers, logs, progress, refresh)
+    try:
+        with FleetProgress(Console(stderr=True), title) as progress:
+            report = run_fleet(workspace, command, selected, workers, logs, progress, refresh)
+    except KeyboardInterrupt:
+        _fail(f"interrupted; queued stacks were not started; logs in {logs}", code=130)
     if report_path is not None:
         write_report(report, report_path)
     _print_report(report, as_json)

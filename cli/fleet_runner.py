@@ -190,8 +190,15 @@ def run_fleet(
         log_path = log_dir / f"{row.stack.replace('/', '_')}.log"
         return run_stack(workspace, command, row, log_path, on_progress, refresh)
 
-    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="fleet") as pool:
-        results = list(pool.map(work, rows))
+    pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="fleet")
+    try:
+        results = [future.result() for future in [pool.submit(work, row) for row in rows]]
+    except KeyboardInterrupt:
+        # Ctrl-C reached the running Pulumi CLIs too (same process group): they cancel cleanly.
+        # Stacks still queued must not start.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     return FleetReport(
         command=command,
         parallel=parallel,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -72,6 +73,13 @@ def select_stacks(workspace: auto.LocalWorkspace, patterns: Sequence[str]) -> li
 
 
 def last_line(text: str) -> str:
-    """The last non-empty line of a CLI error (where Pulumi puts the reason)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    """The reason in a Pulumi CLI failure: its first `error:` line, else its last line.
+
+    `CommandError` text is `code: N / stdout: … / stderr: …`; the labels are not reasons.
+    """
+    lines = [re.sub(r"^(stdout|stderr):\s*", "", line.strip()) for line in text.splitlines()]
+    lines = [line for line in lines if line and not re.fullmatch(r"code: -?\d+", line)]
+    for line in lines:
+        if line.startswith("error: "):
+            return line.removeprefix("error: ").strip()
     return lines[-1] if lines else text.strip()

@@ -11,7 +11,7 @@ import pytest
 from cli.fleet_add import CustomerEntry, config_json, parse_config_flags
 from cli.fleet_report import CustomerResult, FleetReport, Status, read_report, write_report
 from cli.fleet_runner import _one_line
-from cli.fleet_stacks import FleetError, matches, parse_patterns
+from cli.fleet_stacks import FleetError, last_line, matches, parse_patterns
 
 T0 = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
 
@@ -140,3 +140,12 @@ def test_stack_globs_match_the_full_or_the_short_name():
     assert matches("my-org/scim-setup/acme", patterns)
     assert not matches("us-globex", patterns)
     assert parse_patterns(None) == ["*"]
+
+
+def test_cli_failure_reason_is_its_error_line_not_the_stream_labels():
+    text = "\n code: 255\n stdout: Previewing\n    error: preview canceled\n\n stderr: \n"
+
+    assert last_line(text) == "preview canceled"
+    assert last_line("\n code: 1\n stdout: \n stderr: no stack named 'x' found\n") == (
+        "no stack named 'x' found"
+    )
