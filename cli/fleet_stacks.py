@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +29,11 @@ def fleet_workspace(project_dir: Path) -> auto.LocalWorkspace:
         raise FleetError(
             f"{project_dir} holds no Pulumi.yaml; run the command in the scim-setup project "
             "directory or pass --cwd"
+        )
+    if shutil.which("pulumi") is None:
+        raise FleetError(
+            "the Pulumi CLI is not on PATH; install it (https://www.pulumi.com/docs/install/) "
+            'or, in this repository, PATH="$(scripts/install-pulumi):$PATH"'
         )
     try:
         command = auto.PulumiCommand()

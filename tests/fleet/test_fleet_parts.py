@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -149,3 +152,28 @@ def test_cli_failure_reason_is_its_error_line_not_the_stream_labels():
     assert last_line("\n code: 1\n stdout: \n stderr: no stack named 'x' found\n") == (
         "no stack named 'x' found"
     )
+
+
+def run_script(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "scim-setup"
+    return subprocess.run(
+        [str(script), *args], capture_output=True, text=True, timeout=60, env=env, check=False
+    )
+
+
+def test_without_the_pulumi_cli_a_fleet_command_fails_in_one_line(tmp_path: Path):
+    (tmp_path / "Pulumi.yaml").write_text("name: scim-setup\nruntime: python\n")
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+
+    result = run_script("fleet", "up", "--cwd", str(tmp_path), env=env)
+
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Pulumi CLI is not on PATH" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_destroy_needs_yes():
+    result = run_script("fleet", "destroy")
+
+    assert result.returncode == 1
+    assert "pass --yes" in result.stderr and "Traceback" not in result.stderr
