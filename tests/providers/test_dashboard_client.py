@@ -21,10 +21,15 @@ from tests.dashboard import Dashboard
 from tests.leaks import assert_not_leaked
 
 
+WAITS: list[float] = []
+"""The retry waits the client asked for; tests never sleep for real."""
+
+
 @pytest.fixture
 def client(emulator, dashboard: Dashboard) -> DashboardClient:
     dashboard.clear_requests()
-    return DashboardClient(emulator.url, emulator.admin_token)
+    WAITS.clear()
+    return DashboardClient(emulator.url, emulator.admin_token, sleep=WAITS.append)
 
 
 def calls(dashboard: Dashboard, method: str, path: str) -> list[int]:
@@ -58,7 +63,7 @@ def test_wrong_base_url_path_says_to_check_dashboard_url(emulator):
 
 def test_out_of_range_size_names_the_field(client):
     with pytest.raises(DashboardRequestError) as caught:
-        client.put_settings(enabled=True, account_size_gb=0)
+        client.put_settings(enabled=True, account_size_gb=0, owner=None)
 
     assert caught.value.status == 422
     assert caught.value.field == "accountSizeGb"
@@ -70,23 +75,27 @@ def test_get_retries_503_honouring_retry_after_then_succeeds(client, dashboard):
     assert client.get_settings().tenant_url
 
     assert calls(dashboard, "GET", "/api/v1/scim") == [503, 503, 200]
+    assert WAITS == [1, 1]
 
 
 def test_put_retries_a_dropped_connection(client, dashboard):
     dashboard.fault(method="PUT", path="/api/v1/scim", count=1, drop=True)
 
-    assert client.put_settings(enabled=True, account_size_gb=64).account_size_gb == 64
+    assert client.put_settings(enabled=True, account_size_gb=64, owner=None).account_size_gb == 64
 
     assert calls(dashboard, "PUT", "/api/v1/scim")[-1] == 200
 
 
-def test_token_generation_is_never_retried_after_the_request_was_sent(client, dashboard):
-    dashboard.fault(method="POST", path="/api/v1/scim/token", count=1, status=503)
+def test_token_generation_retries_429_after_retry_after_because_nothing_was_generated(
+    client, dashboard
+):
+    dashboard.fault(method="POST", path="/api/v1/scim/token", count=1, status=429, retryAfter=2)
 
-    with pytest.raises(DashboardUnavailableError):
-        client.generate_token()
+    generated = client.generate_token()
 
-    assert calls(dashboard, "POST", "/api/v1/scim/token") == [503]
+    assert calls(dashboard, "POST", "/api/v1/scim/token") == [429, 201]
+    assert WAITS == [2]
+    assert dashboard.settings()["token"]["id"] == generated.id
 
 
 def test_persistent_failure_ends_in_actionable_error(client, dashboard):
@@ -96,12 +105,14 @@ def test_persistent_failure_ends_in_actionable_error(client, dashboard):
         client.get_settings()
 
     assert "run the command again later" in str(caught.value)
+    assert "after 4 retries" in str(caught.value)
     assert calls(dashboard, "GET", "/api/v1/scim") == [502] * 5
+    assert WAITS == [0, 1, 2, 4]
 
 
 def test_slow_response_times_out_and_is_retried(emulator, dashboard):
     dashboard.clear_requests()
-    client = DashboardClient(emulator.url, emulator.admin_token, timeout=(2.0, 0.5))
+    client = DashboardClient(emulator.url, emulator.admin_token, attempt_timeout=(2.0, 0.5))
     dashboard.fault(method="GET", path="/api/v1/scim", count=1, delaySeconds=3)
 
     assert client.get_settings().tenant_url
@@ -113,7 +124,7 @@ def test_unreachable_dashboard_says_to_check_url():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    client = DashboardClient(f"http://127.0.0.1:{port}", "adm-secret-4c2d")
+    client = DashboardClient(f"http://127.0.0.1:{port}", "adm-secret-4c2d", sleep=WAITS.append)
 
     with pytest.raises(DashboardUnavailableError) as caught:
         client.get_settings()
