@@ -257,7 +257,7 @@ def _fault_response(fault: Fault, path: str, status: int) -> Response:
 
 
 def _fault(body: dict[str, Any]) -> Fault:
-    status = _optional_number(body, "status", int, 400, 599)
+    status = _optional_number(body, "status", int, 200, 599)
     delay = _optional_number(body, "delaySeconds", float, 0, 60) or 0.0
     drop = body.get("drop", False)
     if not isinstance(drop, bool):
