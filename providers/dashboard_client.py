@@ -275,7 +275,7 @@ class DashboardClient:
         worker.start()
         worker.join(remaining)
         if not outcome:
-            return None, f"no complete answer within {remaining:.0f} s"
+            return None, f"no complete answer within {remaining:.1f} s"
         result = outcome[0]
         if isinstance(result, requests.Response):
             return result, None

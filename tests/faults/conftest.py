@@ -41,7 +41,7 @@ RECORDS: list[FaultRecord] = []
 
 
 def summarize(requests: list[dict[str, Any]]) -> str:
-    """`GET 200, POST 0 ×3, POST 201`: each admin request's method and status (0: dropped)."""
+    """`GET 200, POST 0 x3, POST 201`: each admin request's method and status (0: dropped)."""
     runs: list[list[Any]] = []
     for request in requests:
         label = f"{request['method']} {request['status']}"
@@ -49,7 +49,7 @@ def summarize(requests: list[dict[str, Any]]) -> str:
             runs[-1][1] += 1
         else:
             runs.append([label, 1])
-    return ", ".join(label if n == 1 else f"{label} ×{n}" for label, n in runs) or "none"
+    return ", ".join(label if n == 1 else f"{label} x{n}" for label, n in runs) or "none"
 
 
 @dataclass
@@ -93,10 +93,12 @@ class FaultStack:
         assert outputs["tenant_url"] == settings["tenantUrl"]
         assert self.dashboard.scim_status(outputs["token"]) == 200
 
-    def record(self, fault: str, outcome: str, seconds: float) -> None:
-        """Remember a fault's row; the requests are those logged since the last `clear`."""
-        admin = [r for r in self.dashboard.requests() if r["path"].startswith("/api/")]
-        RECORDS.append(FaultRecord(fault, outcome, summarize(admin), seconds))
+    def record(self, fault: str, outcome: str, seconds: float, requests: str | None = None) -> None:
+        """Remember a fault's row; by default the requests are those logged since the last clear."""
+        if requests is None:
+            admin = [r for r in self.dashboard.requests() if r["path"].startswith("/api/")]
+            requests = summarize(admin)
+        RECORDS.append(FaultRecord(fault, outcome, requests, seconds))
 
     def assert_nothing_leaked(self, *extra_secrets: str) -> None:
         texts = {
@@ -113,10 +115,14 @@ class FaultStack:
 
 
 def fault_stack(
-    work: Path, emulator: EmulatorProcess, name: str, dashboard: Dashboard
+    work: Path,
+    emulator: EmulatorProcess,
+    name: str,
+    dashboard: Dashboard,
+    program: str | None = None,
 ) -> Iterator[FaultStack]:
-    """A stack named `name` of the real program, set up with `pulumi up`, destroyed at the end."""
-    stack = LocalStack(project_dir(work), work, name)
+    """A stack named `name` of the real program (or `program`), destroyed at the end."""
+    stack = LocalStack(project_dir(work, program), work, name)
     stack.init()
     stack.set_config("dashboard:url", emulator.url)
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
@@ -125,21 +131,28 @@ def fault_stack(
     stack.remove()
 
 
-@pytest.fixture(scope="module")
-def module_dashboard(emulator: EmulatorProcess) -> Dashboard:
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    """One emulator for the whole fault suite: every test leaves it converged for `blue`."""
+    with EmulatorProcess(tmp_path_factory.mktemp("fault-emulator"), test_hooks=True) as process:
+        yield process
+
+
+@pytest.fixture(scope="session")
+def session_dashboard(emulator: EmulatorProcess) -> Dashboard:
     return Dashboard(emulator.url, emulator.admin_token)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def blue(
     pulumi_cli: str,  # noqa: F811
     emulator: EmulatorProcess,
-    module_dashboard: Dashboard,
+    session_dashboard: Dashboard,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[FaultStack]:
-    """This module's stack, `blue`, already up and converged."""
+    """The suite's stack, `blue`, already up; each test leaves it converged."""
     work = tmp_path_factory.mktemp("blue")
-    for faulty in fault_stack(work, emulator, "blue", module_dashboard):
+    for faulty in fault_stack(work, emulator, "blue", session_dashboard):
         faulty.stack.up()
         yield faulty
 
@@ -159,6 +172,4 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     terminalreporter.section("fault suite: fault → outcome → requests → time")
     for r in RECORDS:
-        terminalreporter.write_line(
-            f"{r.fault} | {r.outcome} | {r.requests} | {r.seconds:.1f} s"
-        )
+        terminalreporter.write_line(f"{r.fault} | {r.outcome} | {r.requests} | {r.seconds:.1f} s")

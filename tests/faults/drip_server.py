@@ -11,7 +11,9 @@ import socket
 import threading
 from types import TracebackType
 
-ANSWER = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{"enabled"'
+ANSWER = (
+    b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{"enabled"'
+)
 
 
 class DripServer:

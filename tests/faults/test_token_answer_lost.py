@@ -1,4 +1,4 @@
-"""Issue 9, item 1: the answer to `POST /api/v1/scim/token` is lost after the Dashboard generated it.
+"""Issue 9, item 1: the answer to `POST /api/v1/scim/token` is lost after the token was made.
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
@@ -44,7 +44,9 @@ def test_garbled_answer_is_resent_and_the_run_ends_converged(blue, dashboard):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert posts(dashboard) == [201, 201]
-    blue.record("token answer garbled (HTML, after generation)", "up succeeds: POST resent", seconds)
+    blue.record(
+        "token answer garbled (HTML, after generation)", "up succeeds: POST resent", seconds
+    )
     blue.assert_converged()
 
 

@@ -3,7 +3,7 @@
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
 `blue` manages the Dashboard; `green` (a second stack of the same program, its own state) tries to.
-The tests run top to bottom.
+The tests run top to bottom and leave `blue` in charge again.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from tests.faults.conftest import FaultStack, fault_stack, one_line_error
 
 @pytest.fixture(scope="module")
 def green(
-    blue, emulator, module_dashboard, tmp_path_factory: pytest.TempPathFactory
+    blue, emulator, session_dashboard, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FaultStack]:
     work = tmp_path_factory.mktemp("green")
-    yield from fault_stack(work, emulator, "green", module_dashboard)
+    yield from fault_stack(work, emulator, "green", session_dashboard)
 
 
 def test_second_stack_fails_naming_the_owner_and_changes_nothing(blue, green, dashboard):
@@ -76,9 +76,18 @@ def test_destroy_in_the_old_owner_leaves_scim_on_for_the_new_one(blue, green, da
     blue.record("destroy in the stack that lost ownership", "SCIM stays on for green", seconds)
     assert [r["method"] for r in dashboard.requests() if r["method"] != "GET"] == ["DELETE"]
     green.assert_converged()
-    result, _ = green.timed("up")
-    assert result.returncode == 0
-    green.assert_converged()
+
+
+def test_once_the_new_owner_is_destroyed_the_old_one_sets_up_again(blue, green, dashboard):
+    green.stack.destroy()
+    assert dashboard.settings()["owner"] is None
+    dashboard.clear_requests()
+
+    result, seconds = blue.timed("up")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    blue.record("  → green destroyed, then `pulumi up` (blue)", "converged", seconds)
+    blue.assert_converged()
 
 
 def test_no_token_or_admin_credential_leaked(blue, green):
