@@ -70,7 +70,14 @@ class DashboardRequestError(DashboardError):
 
 
 class DashboardUnavailableError(DashboardError):
-    """No usable answer: unreachable, failing, too slow, or gave up within the deadline."""
+    """No usable answer: unreachable, failing, too slow, or gave up within the deadline.
+
+    `lost_answers`: how many attempts got no usable answer (the request may have been carried out).
+    """
+
+    def __init__(self, message: str, lost_answers: int = 0) -> None:
+        super().__init__(message)
+        self.lost_answers = lost_answers
 
 
 class DashboardProtocolError(DashboardError):
@@ -196,10 +203,13 @@ class DashboardClient:
             return self._call(
                 "POST", "/api/v1/scim/token", _generated_token_from_json, body, retry_malformed=True
             )
-        except (DashboardUnavailableError, DashboardProtocolError) as exc:
-            raise type(exc)(
+        except DashboardUnavailableError as exc:
+            if not exc.lost_answers:
+                raise
+            raise DashboardUnavailableError(
                 f"{exc} The Dashboard may now hold an active SCIM token that nobody has, and the "
-                "previous token, if any, no longer works: run `pulumi up` again to generate one."
+                "previous token, if any, no longer works: run `pulumi up` again to generate one.",
+                exc.lost_answers,
             ) from None
 
     def revoke_token(self, token_id: str) -> bool:
@@ -229,7 +239,7 @@ class DashboardClient:
         url = self._base_url + path
         deadline = self._clock() + self._timeout_s
         retry = _retry_policy()
-        retries = 0
+        retries = lost = 0
         while True:
             response, problem = self._attempt(method, url, body, deadline)
             if response is not None and response.status_code < 400:
@@ -241,14 +251,15 @@ class DashboardClient:
                     response, problem = None, f"answered {response.status_code} with {exc}"
             elif response is not None and response.status_code not in RETRY_STATUSES:
                 raise self._error_for(method, url, response, retries)
+            lost += response is None or response.status_code not in (429, 503)
             if retries >= MAX_RETRIES:
-                raise self._gave_up(method, url, response, problem, retries, None)
+                raise self._gave_up(method, url, response, problem, retries, None, lost)
             raw = None if response is None else response.raw
             retry = retry.increment(method, url, response=raw)
             after = None if raw is None else retry.get_retry_after(raw)
             wait = retry.get_backoff_time() if after is None else min(after, RETRY_AFTER_MAX_S)
             if self._clock() + wait >= deadline:
-                raise self._gave_up(method, url, response, problem, retries, wait)
+                raise self._gave_up(method, url, response, problem, retries, wait, lost)
             self._sleep(wait)
             retries += 1
 
@@ -298,6 +309,7 @@ class DashboardClient:
         problem: str | None,
         retries: int,
         wait: float | None,
+        lost: int,
     ) -> DashboardError:
         """The final error; `wait` is the retry the deadline ruled out (None: budget spent)."""
         why = (
@@ -309,13 +321,15 @@ class DashboardClient:
         if response is None:
             return DashboardUnavailableError(
                 f"{method} {url}: {problem}{_retried(retries)}{why}. Check `dashboard:url` and "
-                "that the Dashboard is up, then run the command again."
+                "that the Dashboard is up, then run the command again.",
+                lost,
             )
         code, detail, _field = _error_body(response, self._api_token)
         return DashboardUnavailableError(
             f"{method} {url} returned {response.status_code} ({code or 'server error'})"
             f"{_retried(retries)}{why}: {detail}. The Dashboard is failing or overloaded; run "
-            "the command again later."
+            "the command again later.",
+            lost,
         )
 
     def _error_for(

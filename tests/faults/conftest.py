@@ -93,6 +93,14 @@ class FaultStack:
         assert outputs["tenant_url"] == settings["tenantUrl"]
         assert self.dashboard.scim_status(outputs["token"]) == 200
 
+    def converge(self, fault: str, outcome: str = "converged") -> None:
+        """One `pulumi up` that must succeed and converge, recorded as the fault's row."""
+        self.dashboard.clear_requests()
+        result, seconds = self.timed("up")
+        assert result.returncode == 0, result.stdout + result.stderr
+        self.record(fault, outcome, seconds)
+        self.assert_converged()
+
     def record(self, fault: str, outcome: str, seconds: float, requests: str | None = None) -> None:
         """Remember a fault's row; by default the requests are those logged since the last clear."""
         if requests is None:

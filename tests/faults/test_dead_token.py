@@ -31,36 +31,22 @@ def test_plain_up_replaces_a_token_regenerated_in_the_ui(blue, dashboard):
     blue.secrets.append(ui_token["token"])
 
     assert planned(blue)[TOKEN] == "replace"
-    dashboard.clear_requests()
-    result, seconds = blue.timed("up")
+    blue.converge("token regenerated in the UI", "plain up replaces it (no refresh)")
 
-    assert result.returncode == 0, result.stdout + result.stderr
-    blue.record("token regenerated in the UI", "plain up replaces it (no refresh)", seconds)
-    blue.assert_converged()
     assert dashboard.scim_status(ui_token["token"]) == 401
 
 
 def test_plain_up_regenerates_a_token_revoked_in_the_ui(blue, dashboard):
     assert dashboard.revoke_token(blue.stack.outputs()["token_id"]) == 204
-    dashboard.clear_requests()
 
-    result, seconds = blue.timed("up")
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    blue.record("token revoked in the UI", "plain up generates a new one", seconds)
-    blue.assert_converged()
+    blue.converge("token revoked in the UI", "plain up generates a new one")
 
 
 def test_plain_up_repairs_settings_changed_in_the_ui(blue, dashboard):
     dashboard.put_settings(enabled=False, account_size_gb=999)
 
     assert planned(blue)[SETTINGS] == "update"
-    dashboard.clear_requests()
-    result, seconds = blue.timed("up")
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    blue.record("SCIM switched off + size changed in the UI", "plain up repairs both", seconds)
-    blue.assert_converged()
+    blue.converge("SCIM switched off + size changed in the UI", "plain up repairs both")
 
 
 def test_no_token_or_admin_credential_leaked(blue):

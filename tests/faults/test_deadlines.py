@@ -19,7 +19,7 @@ ENGINE_OVERHEAD_S = 12
 """Generous room for the CLI, the language host and the provider process on a busy machine."""
 
 
-def fail_then_repair(blue, emulator, dashboard, url: str, fault: str, requests: str) -> str:
+def fail_then_repair(blue, emulator, url: str, fault: str, requests: str) -> str:
     blue.stack.set_config("dashboard:url", url)
     blue.stack.set_config("dashboard:timeoutSeconds", str(DEADLINE_S))
 
@@ -31,19 +31,13 @@ def fail_then_repair(blue, emulator, dashboard, url: str, fault: str, requests: 
     line = one_line_error(failed.stdout + failed.stderr)
     blue.stack.set_config("dashboard:url", emulator.url)
     blue.stack.run("config", "rm", "dashboard:timeoutSeconds", *blue.stack.config_args())
-    dashboard.clear_requests()
-    repaired, seconds = blue.timed("up")
-    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
-    blue.record("  → next `pulumi up`", "converged", seconds)
-    blue.assert_converged()
+    blue.converge("  → next `pulumi up`")
     return line
 
 
 def test_a_dripping_dashboard_fails_within_the_deadline(blue, emulator, dashboard):
     with DripServer(interval=1.0) as drip:
-        line = fail_then_repair(
-            blue, emulator, dashboard, drip.url, "server drips 1 byte/s", "GET (dripping)"
-        )
+        line = fail_then_repair(blue, emulator, drip.url, "server drips 1 byte/s", "GET (dripping)")
 
     assert drip.connections >= 1
     assert "no complete answer within" in line
@@ -56,7 +50,7 @@ def test_a_dead_dashboard_fails_within_the_deadline_counting_its_retries(blue, e
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"
 
     line = fail_then_repair(
-        blue, emulator, dashboard, url, "nothing listens at dashboard:url", "GET refused, retried"
+        blue, emulator, url, "nothing listens at dashboard:url", "GET refused, retried"
     )
 
     assert "no answer (connection failed or was dropped)" in line

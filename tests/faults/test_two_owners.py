@@ -54,13 +54,8 @@ def test_owner_up_after_the_refused_attempt_is_unchanged(blue, dashboard):
 def test_adopt_takes_over_and_then_the_old_owner_is_refused(blue, green, dashboard):
     green.stack.set_config("scim:adopt", "true")
     green.size = 75
-    dashboard.clear_requests()
 
-    result, seconds = green.timed("up")
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    green.record("second stack with scim:adopt true", "takes over", seconds)
-    green.assert_converged()
+    green.converge("second stack with scim:adopt true", "takes over")
     refused, _ = blue.timed("preview")
     line = one_line_error(refused.stdout + refused.stderr)
     assert green.owner in line
@@ -81,13 +76,8 @@ def test_destroy_in_the_old_owner_leaves_scim_on_for_the_new_one(blue, green, da
 def test_once_the_new_owner_is_destroyed_the_old_one_sets_up_again(blue, green, dashboard):
     green.stack.destroy()
     assert dashboard.settings()["owner"] is None
-    dashboard.clear_requests()
 
-    result, seconds = blue.timed("up")
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    blue.record("  → green destroyed, then `pulumi up` (blue)", "converged", seconds)
-    blue.assert_converged()
+    blue.converge("  → green destroyed, then `pulumi up` (blue)")
 
 
 def test_no_token_or_admin_credential_leaked(blue, green):

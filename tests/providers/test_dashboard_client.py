@@ -212,3 +212,14 @@ def test_retry_after_past_the_deadline_gives_up_at_once_saying_why(emulator, das
 
 def test_default_deadline_and_retry_budget_are_the_documented_ones():
     assert (DEFAULT_TIMEOUT_S, MAX_RETRIES) == (60.0, 4)
+
+
+def test_token_refused_with_503_every_time_does_not_claim_an_orphaned_token(client, dashboard):
+    dashboard.fault(method="POST", path="/api/v1/scim/token", count=10, status=503)
+
+    with pytest.raises(DashboardUnavailableError) as caught:
+        client.generate_token()
+
+    assert calls(dashboard, "POST", "/api/v1/scim/token") == [503] * 5
+    assert "after 4 retries" in str(caught.value)
+    assert "nobody has" not in str(caught.value)
