@@ -91,9 +91,11 @@ class Preview:
         return any(step.type == resource_type and step.op != "delete" for step in self.steps)
 
     def counts(self) -> dict[str, int]:
+        """Planned operations on real resources (not the stack, providers or components)."""
         totals: dict[str, int] = {}
         for step in self.steps:
-            totals[step.op] = totals.get(step.op, 0) + 1
+            if not is_structure(step.type):
+                totals[step.op] = totals.get(step.op, 0) + 1
         return totals
 
 
@@ -105,14 +107,14 @@ def changes(preview: Preview) -> list[Change]:
     """Every meaningful change the preview plans, in the order the engine would make them."""
     found: list[Change] = []
     for step in preview.steps:
-        if step.op in _IGNORED_OPS or _is_structure(step.type):
+        if step.op in _IGNORED_OPS or is_structure(step.type):
             continue
         describe = _DESCRIBERS.get(step.type, _generic)
         found += describe(step, preview)
     return found
 
 
-def _is_structure(resource_type: str) -> bool:
+def is_structure(resource_type: str) -> bool:
     """The stack, providers and our components: their resources' lines say what happens."""
     return resource_type == "pulumi:pulumi:Stack" or resource_type.startswith(
         ("pulumi:providers:", "scim-setup:")
@@ -259,7 +261,11 @@ def _sync_secret(step: Step, preview: Preview) -> list[Change]:
     ]
     if str(preview.config.get("entra:syncAll", "")).lower() == "true":
         found.append(
-            Change("entra:syncAll is on: every user and group of the tenant is provisioned", True)
+            Change(
+                "every user and group of the tenant will be provisioned, not only the assigned "
+                "groups (entra:syncAll is on)",
+                True,
+            )
         )
     return found
 

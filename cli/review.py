@@ -56,9 +56,13 @@ def review(
 def markdown(preview: Preview, found: list[Change]) -> str:
     """The PR comment: warnings first, then every other change, then the engine's counts."""
     lines = [f"### SCIM setup review: stack `{preview.stack}`", ""]
-    lines += [f"> ⚠️ the preview failed: {error}" for error in preview.errors]
     if preview.errors:
-        lines.append("")
+        detail = "; ".join(e for e in preview.errors if e != "preview failed")
+        lines += [
+            "> ⚠️ `pulumi preview` failed (a mandatory policy or an error; its log says which)"
+            + (f": {detail}" if detail else ""),
+            "",
+        ]
     if not found:
         lines += ["No changes: the setup already matches this configuration.", ""]
         return "\n".join(lines)
