@@ -73,7 +73,7 @@ def _median_ms(call: Callable[[], object], runs: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Preview time with two language host builds.")
     parser.add_argument("old_bin", type=Path)
     parser.add_argument("new_bin", type=Path)
     parser.add_argument("--runs", type=int, default=5)
