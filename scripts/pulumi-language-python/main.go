@@ -472,6 +472,10 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	if err != nil {
 		return err
 	}
+	// As older upstream hosts did: say how to create a missing virtualenv.
+	if err := tc.ValidateVenv(ctx); err != nil {
+		return err
+	}
 	cmd, err := pluginCommand(ctx, tc, opts.Root, info.GetProgramDirectory(), req.GetArgs())
 	if err != nil {
 		return err

@@ -110,3 +110,17 @@ def test_plain_http_tenant_url_fails_the_preview(public_http_stack, policy_pack)
     assert "[mandatory]  tenant-url-https" in result.stdout
     assert "tenant URL http://dashboard.example.test/scim/v2/" in result.stdout
     assert "set dashboard:url" in result.stdout
+
+
+def test_pack_without_its_virtualenv_says_how_to_create_it(stack, policy_pack, tmp_path):
+    bare = tmp_path / "policy"
+    bare.mkdir()
+    for name in ("PulumiPolicy.yaml", "__main__.py", "scim_policies.py", "requirements.txt"):
+        (bare / name).write_text((policy_pack / name).read_text())
+
+    result = preview(stack, bare)
+
+    assert result.returncode != 0
+    assert f'"{bare / "venv"}" doesn\'t exist; run the following commands' in result.stdout + (
+        result.stderr
+    )
