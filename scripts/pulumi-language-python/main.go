@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -220,7 +221,13 @@ func pluginFiles(ctx context.Context, tc toolchain.Toolchain) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	return strings.Fields(string(out)), nil
+	var files []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if line != "" {
+			files = append(files, line)
+		}
+	}
+	return files, nil
 }
 
 func normalizeVersion(v string) string {
@@ -415,8 +422,7 @@ func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumir
 	return &pulumirpc.AboutResponse{Executable: lines[0], Version: lines[1]}, nil
 }
 
-// venvPythonVersion is the `version_info` (or `version`) that `python -m venv`
-// wrote to pyvenv.cfg, or "".
+// venvPythonVersion is the Python version the virtualenv's pyvenv.cfg records, or "".
 func venvPythonVersion(venv string) string {
 	b, err := os.ReadFile(filepath.Join(venv, "pyvenv.cfg"))
 	if err != nil {
@@ -428,11 +434,16 @@ func venvPythonVersion(venv string) string {
 			values[strings.TrimSpace(k)] = strings.TrimSpace(v)
 		}
 	}
-	if v := values["version_info"]; v != "" {
-		return v
+	// `python -m venv` writes "version = 3.11.7"; virtualenv "version_info = 3.11.7.final.0".
+	for _, key := range []string{"version", "version_info"} {
+		if v := pythonVersionPattern.FindString(values[key]); v != "" {
+			return v
+		}
 	}
-	return values["version"]
+	return ""
 }
+
+var pythonVersionPattern = regexp.MustCompile(`^\d+\.\d+(\.\d+)?`)
 
 func (h *host) GetProgramDependencies(
 	ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest,

@@ -2,7 +2,8 @@
 
 Plugin discovery reads `<package>/pulumi-plugin.json` from site-packages instead of walking every
 installed distribution's file list; these tests prove it reports exactly the plugins the old walk
-found, on this project's virtualenv, both from the venv's files and through the interpreter.
+found, on this project's virtualenv, both from the venv's files and through the interpreter, and
+read parameterized and resource-less plugins and virtualenv(1)'s pyvenv.cfg right.
 """
 
 from __future__ import annotations
@@ -111,3 +112,55 @@ def test_about_asks_the_interpreter_when_there_is_no_venv(host_on_venv_path):
 
     assert Path(about.executable).parent == VENV / "bin"
     assert about.version == platform.python_version()
+
+
+@pytest.fixture
+def made_venv(tmp_path: Path) -> Path:
+    """A virtualenv as virtualenv(1) lays it out, with three packages announcing plugins."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\nversion_info = 3.11.7.final.0\n")
+    site = venv / "lib" / "python3.11" / "site-packages"
+    announced = {
+        "pulumi_fake": {
+            "resource": True,
+            "name": "fake",
+            "version": "1.2.3",
+            "server": "https://plugins.example.com",
+        },
+        "pulumi_param": {
+            "resource": True,
+            "name": "terraform-provider",
+            "version": "0.8.0",
+            "parameterization": {"name": "random", "version": "3.6.0", "value": "YWJj"},
+        },
+        "pulumi_policy": {"resource": False},
+    }
+    for package, plugin in announced.items():
+        (site / package).mkdir(parents=True)
+        (site / package / "pulumi-plugin.json").write_text(json.dumps(plugin))
+    return venv
+
+
+def test_plugin_files_of_a_venv_become_packages_and_plugins(host, made_venv):
+    info = program(virtualenv=str(made_venv))
+
+    found = host.GetRequiredPackages(language_pb2.GetRequiredPackagesRequest(info=info)).packages
+    plugins = host.GetRequiredPlugins(language_pb2.GetRequiredPluginsRequest(info=info)).plugins
+
+    by_name = {p.name: p for p in found}
+    assert sorted(by_name) == ["fake", "terraform-provider"]
+    assert (by_name["fake"].version, by_name["fake"].server) == (
+        "v1.2.3",
+        "https://plugins.example.com",
+    )
+    param = by_name["terraform-provider"].parameterization
+    assert (param.name, param.version, param.value) == ("random", "3.6.0", b"abc")
+    assert [(p.name, p.version) for p in plugins] == [("fake", "v1.2.3")]
+
+
+def test_about_trims_the_virtualenv_version_info(host, made_venv):
+    about = host.About(language_pb2.AboutRequest(info=program(virtualenv=str(made_venv))))
+
+    assert (about.executable, about.version) == (str(made_venv / "bin" / "python"), "3.11.7")
