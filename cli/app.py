@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from cli.fleet import fleet_app
+from cli.review import review
 
 app = typer.Typer(
     name="scim-setup",
@@ -47,6 +48,9 @@ def root(
     ] = False,
 ) -> None:
     """Operate Dashboard SCIM setups declared with the scim-setup Pulumi package."""
+
+
+app.command("review")(review)
 
 
 def main() -> None:
