@@ -62,6 +62,7 @@ class ScimConfig(_Section):
     rotateAfterDays: Annotated[int, Field(ge=1)] | None = None
     keepers: dict[str, str] | None = None
     keepEnabledOnDestroy: bool = False
+    testConnection: bool = True
 
 
 class EntraApplicationConfig(_Section):
@@ -93,6 +94,8 @@ class EntraConfig(_Section):
     notificationEmail: str | None = None
     deleteThreshold: Annotated[int, Field(gt=0)] | None = None
     compliantPatch: bool = False
+    testConnection: bool = True
+    failWhenQuarantined: bool = False
 
     @field_validator("assignedGroups")
     @classmethod
@@ -282,6 +285,7 @@ def dashboard_args(config: StackConfig) -> DashboardScimArgs:
         keep_enabled_on_destroy=scim.keepEnabledOnDestroy,
         rotate_after_days=scim.rotateAfterDays,
         keepers=scim.keepers,
+        test_connection=scim.testConnection,
     )
 
 
@@ -303,6 +307,8 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         notification_email=entra.notificationEmail,
         delete_threshold=entra.deleteThreshold,
         compliant_patch=entra.compliantPatch,
+        test_connection=entra.testConnection,
+        fail_when_quarantined=entra.failWhenQuarantined,
     )
 
 
