@@ -18,6 +18,9 @@ from providers.graph_client import GraphClient, GraphError
 GRAPH_URL_ENV = "SCIM_SETUP_GRAPH_URL"
 """Overrides the Graph endpoint (a sovereign cloud's, or the local fake Graph in tests)."""
 
+AUTHORITY_ENV = "AZURE_AUTHORITY_HOST"
+"""azure-identity's own variable for the sign-in host; read here so both always agree."""
+
 GRAPH_SCOPE = "/.default"
 
 _CLOUDS = {
@@ -67,6 +70,7 @@ class GraphConnection:
     use_msi: bool = False
     environment: str = "public"
     graph_url_override: str | None = None
+    authority_override: str | None = None
 
     @classmethod
     def from_config(
@@ -81,6 +85,7 @@ class GraphConnection:
         values["use_msi"] = str(values.get("use_msi", "")).lower() == "true"
         values["environment"] = str(values.get("environment") or "public").lower()
         values["graph_url_override"] = env.get(GRAPH_URL_ENV) or None
+        values["authority_override"] = env.get(AUTHORITY_ENV) or None
         return cls(**values)
 
     def problems(self) -> list[str]:
@@ -125,7 +130,7 @@ class GraphConnection:
         """The azure-identity credential the azuread provider would use for these settings."""
         from azure import identity
 
-        authority = os.environ.get("AZURE_AUTHORITY_HOST") or _CLOUDS[self.environment][1]
+        authority = self.authority_override or _CLOUDS[self.environment][1]
         # A sign-in host that is no Microsoft cloud's (a private cloud, the fake Graph) cannot be
         # checked against Microsoft's instance-discovery list.
         options: dict[str, Any] = {
