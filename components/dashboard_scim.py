@@ -8,7 +8,11 @@ from dataclasses import dataclass
 import pulumi
 
 from providers import ScimSettings, ScimSettingsArgs, ScimToken, ScimTokenArgs
-from providers.scim_connection_test import ScimConnectionTest, ScimConnectionTestArgs
+from providers.scim_connection_test import (
+    ScimConnectionTest,
+    ScimConnectionTestArgs,
+    outcome_of,
+)
 from providers.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 
 
@@ -93,6 +97,4 @@ class DashboardScim(pulumi.ComponentResource):
         self.tenant_url = probe.tenant_url
         self.token = pulumi.Output.secret(probe.token)
         self.token_last_used_at = probe.token_last_used_at
-        self.test_connection = pulumi.Output.all(
-            probe.result, probe.message, probe.checked_at
-        ).apply(lambda parts: dict(zip(("result", "message", "checked_at"), parts, strict=True)))
+        self.test_connection = outcome_of(probe)

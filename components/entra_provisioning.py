@@ -30,6 +30,7 @@ from components.entra_application import (
 )
 from providers.entra_connection_test import EntraConnectionTest, EntraConnectionTestArgs
 from providers.provisioning_job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
+from providers.scim_connection_test import outcome_of
 
 __all__ = [
     "COMPLIANT_PATCH_FLAG",
@@ -188,9 +189,7 @@ class EntraProvisioning(pulumi.ComponentResource):
                 ),
                 pulumi.ResourceOptions(parent=self, depends_on=[secret, job]),
             )
-            test_connection = pulumi.Output.all(test.result, test.message, test.checked_at).apply(
-                lambda parts: dict(zip(("result", "message", "checked_at"), parts, strict=True))
-            )
+            test_connection = outcome_of(test)
             status_after.append(test)
         status = ProvisioningJobStatus(
             f"{name}-job-status",

@@ -29,6 +29,13 @@ from providers.dashboard_provider import DashboardProvider, is_known
 from providers.scim_probe import ConnectionTestFailed, send_test_connection
 
 _INPUTS = ("tenant_url", "token", "token_id")
+_OUTCOME = ("result", "message", "checked_at")
+
+
+def outcome_of(test: Any) -> pulumi.Output[dict[str, str]]:
+    """`{result, message, checked_at}` of a Test Connection resource, as stack outputs show it."""
+    parts = [getattr(test, key) for key in _OUTCOME]
+    return pulumi.Output.all(*parts).apply(lambda values: dict(zip(_OUTCOME, values, strict=True)))
 
 
 @dataclass
