@@ -23,6 +23,7 @@ from pulumi.dynamic import (
     ReadResult,
     UpdateResult,
 )
+from pulumi.output import Unknown
 
 from providers.dashboard_client import DashboardError
 from providers.dashboard_provider import DashboardProvider, is_known
@@ -47,6 +48,11 @@ class ScimConnectionTestArgs:
     token_id: pulumi.Input[str]
 
 
+def _known(value: Any) -> bool:
+    """Diff receives unknowns as `Unknown` objects, check as the UNKNOWN string."""
+    return is_known(value) and not isinstance(value, Unknown)
+
+
 class ScimConnectionTestProvider(DashboardProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {key: news.get(key) for key in _INPUTS}
@@ -61,7 +67,14 @@ class ScimConnectionTestProvider(DashboardProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [key for key in _INPUTS if olds.get(key) != news.get(key)]
+        """A changed tenant URL or token means testing again.
+
+        A value `preview` does not know yet (any update of the settings makes their tenant URL
+        unknown) is not reported as a change: `up` diffs again with the real values.
+        """
+        changed = [
+            key for key in _INPUTS if _known(news.get(key)) and olds.get(key) != news.get(key)
+        ]
         return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
