@@ -91,6 +91,8 @@ def assess(outputs: dict[str, Any], stack: str | None, now: datetime | None = No
     )
     if "provisioning_status" in outputs:
         _entra_checks(report, outputs, now)
+    else:
+        report.add("Entra provisioning", "not in this stack (no entra section)")
     return report
 
 
