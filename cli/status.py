@@ -104,7 +104,8 @@ def _entra_checks(report: Report, outputs: dict[str, Any], now: datetime) -> Non
     code = status.get("code") or "unknown"
     failures = int(status.get("count_successive_complete_failures") or 0)
     state = {"Active": OK, "Paused": WARN, "NotRun": WARN, "Quarantine": FAIL}.get(code, FAIL)
-    suffix = f", {failures} failed cycles in a row" if failures else ""
+    plural = "s" if failures > 1 else ""
+    suffix = f", {failures} failed cycle{plural} in a row" if failures else ""
     report.add("Provisioning job", f"{code}{suffix}", state)
     report.add("Last cycle", *_last_cycle(status.get("last_execution"), now))
     quarantine = status.get("quarantine")

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import requests
 
@@ -73,7 +73,7 @@ class EmulatorProcess:
 
     # Lifecycle
 
-    def start(self) -> "EmulatorProcess":
+    def start(self) -> Self:
         """Start the child and wait until it accepts requests."""
         if self.running:
             raise RuntimeError("the emulator is already running")
@@ -118,7 +118,7 @@ class EmulatorProcess:
         if self._owns_data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
-    def __enter__(self) -> "EmulatorProcess":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
+
+from pulumi.dynamic import Config
 
 from providers.graph_client import GraphClient, GraphError
 
@@ -53,8 +55,8 @@ _SETTINGS = {
 }
 
 
-class ConfigSource(Protocol):
-    def get(self, key: str) -> Any: ...
+ConfigSource = Mapping[str, Any] | Config
+"""The dynamic provider's `Config` (from `configure()`), or a plain mapping in tests."""
 
 
 @dataclass(frozen=True)
