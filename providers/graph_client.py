@@ -18,7 +18,8 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+
+from providers.http_retry import retry_policy
 
 GRAPH_API_VERSION = "v1.0"
 CONNECT_TIMEOUT_S = 5.0
@@ -82,31 +83,6 @@ class JobStatus:
     troubleshooting_url: str | None
 
 
-class _CappedRetry(Retry):
-    """Honour Retry-After, but never wait longer than `RETRY_AFTER_MAX_S` for one retry."""
-
-    def get_retry_after(self, response: Any) -> float | None:
-        retry_after = super().get_retry_after(response)
-        return None if retry_after is None else min(retry_after, RETRY_AFTER_MAX_S)
-
-
-def _retry_policy() -> Retry:
-    # Both calls are safe to repeat: validateCredentials only checks, the GET only reads.
-    return _CappedRetry(
-        total=RETRY_ATTEMPTS,
-        connect=RETRY_ATTEMPTS,
-        read=RETRY_ATTEMPTS,
-        status=RETRY_ATTEMPTS,
-        other=0,
-        backoff_factor=0.5,
-        backoff_max=8.0,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset({"GET", "POST"}),
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-
-
 class GraphClient:
     """Graph calls on one session; `graph_url` is e.g. `https://graph.microsoft.com`."""
 
@@ -121,7 +97,9 @@ class GraphClient:
         self._timeout = timeout
         self._session = requests.Session()
         self._session.headers["Accept"] = "application/json"
-        adapter = HTTPAdapter(max_retries=_retry_policy())
+        # Both calls are safe to repeat: validateCredentials only checks, the GET only reads.
+        retries = retry_policy(RETRY_ATTEMPTS, RETRY_STATUSES, ("GET", "POST"), RETRY_AFTER_MAX_S)
+        adapter = HTTPAdapter(max_retries=retries)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
 
