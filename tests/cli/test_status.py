@@ -184,6 +184,7 @@ def test_no_secret_reaches_the_status_output_or_the_cli(stack, graph, emulator):
     token = stack.outputs(show_secrets=True)["token"]
     texts = {"status output": status(stack).stdout + status(stack, "--json").stdout}
     texts["the pulumi CLI's output"] = stack.transcript()
+    texts["the stack's state"] = stack.export()
     for where, text in texts.items():
         for secret in (token, graph.client_secret, emulator.admin_token):
             assert_not_leaked(text, secret, where)
