@@ -29,7 +29,7 @@ class ProvisioningJobStatusArgs:
     fail_when_quarantined: pulumi.Input[bool] = False
 
 
-class ProvisioningQuarantined(Exception):
+class ProvisioningQuarantined(GraphError):
     """The job is in quarantine and the stack asked `up` to fail then."""
 
 

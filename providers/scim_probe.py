@@ -15,6 +15,8 @@ from typing import Any
 
 import requests
 
+from providers.dashboard_client import DashboardError
+
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 15.0
 LIST_RESPONSE_URN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -29,8 +31,11 @@ class ProbeResult:
     message: str
 
 
-class ConnectionTestFailed(Exception):
-    """Test Connection did not get 200 with an empty ListResponse; the message says why."""
+class ConnectionTestFailed(DashboardError):
+    """Test Connection did not get 200 with an empty ListResponse; the message says why.
+
+    A `DashboardError`: an expected failure whose message is the whole story (one line).
+    """
 
 
 def send_test_connection(
