@@ -82,7 +82,10 @@ def assess(outputs: dict[str, Any], stack: str | None, now: datetime | None = No
     now = now or datetime.now(UTC)
     report = Report(stack)
     enabled = outputs.get("scim_enabled")
-    report.add("SCIM enabled", _yes_no(enabled), OK if enabled else FAIL)
+    if enabled is None:
+        report.add("SCIM enabled", "unknown (run `pulumi up` to export it)", WARN)
+    else:
+        report.add("SCIM enabled", _yes_no(enabled), OK if enabled else FAIL)
     size = outputs.get("account_size_gb")
     report.add("Account size", f"{size} GB" if size is not None else "unknown")
     report.add("Token", _token(outputs, now), INFO)

@@ -8,11 +8,8 @@ from dataclasses import dataclass
 import pulumi
 
 from providers import ScimSettings, ScimSettingsArgs, ScimToken, ScimTokenArgs
-from providers.scim_connection_test import (
-    ScimConnectionTest,
-    ScimConnectionTestArgs,
-    outcome_of,
-)
+from providers.connection_outcome import outcome_of
+from providers.scim_connection_test import ScimConnectionTest, ScimConnectionTestArgs
 from providers.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 
 

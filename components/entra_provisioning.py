@@ -28,9 +28,9 @@ from components.entra_application import (
     is_guid,
     resolve_application,
 )
+from providers.connection_outcome import outcome_of
 from providers.entra_connection_test import EntraConnectionTest, EntraConnectionTestArgs
 from providers.provisioning_job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
-from providers.scim_connection_test import outcome_of
 
 __all__ = [
     "COMPLIANT_PATCH_FLAG",

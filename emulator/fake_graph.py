@@ -207,21 +207,22 @@ def create_fake_graph(state: FakeGraphState, url: str) -> FastAPI:
             }
         )
 
-    def authorised(request: Request) -> bool:
+    def find_job(request: Request, sp_id: str, job_id: str) -> FakeJob | JSONResponse:
+        """The job, or the error Graph answers: 401 without a token it issued, 404 if unknown."""
         header = request.headers.get("authorization", "")
-        return header.startswith("Bearer ") and header[7:] in state.issued_tokens
-
-    def find_job(sp_id: str, job_id: str) -> FakeJob | None:
+        if not (header.startswith("Bearer ") and header[7:] in state.issued_tokens):
+            return graph_error(401, "InvalidAuthenticationToken", "Access token is empty.")
         with state.lock:
-            return state.jobs.get((sp_id, job_id))
+            job = state.jobs.get((sp_id, job_id))
+        if job is None:
+            return graph_error(404, "Request_ResourceNotFound", f"Job '{job_id}' not found.")
+        return job
 
     @app.post("/v1.0/servicePrincipals/{sp_id}/synchronization/jobs/{job_id}/validateCredentials")
     async def validate_credentials(sp_id: str, job_id: str, request: Request) -> Response:
-        if not authorised(request):
-            return graph_error(401, "InvalidAuthenticationToken", "Access token is empty.")
-        job = find_job(sp_id, job_id)
-        if job is None:
-            return graph_error(404, "Request_ResourceNotFound", f"Job '{job_id}' not found.")
+        job = find_job(request, sp_id, job_id)
+        if isinstance(job, JSONResponse):
+            return job
         body = await request.json()
         if body.get("useSavedCredentials") is not True:
             return graph_error(400, "BadRequest", "Only useSavedCredentials is supported here.")
@@ -237,11 +238,9 @@ def create_fake_graph(state: FakeGraphState, url: str) -> FastAPI:
 
     @app.get("/v1.0/servicePrincipals/{sp_id}/synchronization/jobs/{job_id}")
     async def get_job(sp_id: str, job_id: str, request: Request) -> Response:
-        if not authorised(request):
-            return graph_error(401, "InvalidAuthenticationToken", "Access token is empty.")
-        job = find_job(sp_id, job_id)
-        if job is None:
-            return graph_error(404, "Request_ResourceNotFound", f"Job '{job_id}' not found.")
+        job = find_job(request, sp_id, job_id)
+        if isinstance(job, JSONResponse):
+            return job
         return JSONResponse(job_json(job_id, job))
 
     @app.put("/_fake/jobs")

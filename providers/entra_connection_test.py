@@ -9,12 +9,12 @@ otherwise. `preview` sends nothing; `refresh` does not repeat it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from providers.connection_outcome import initial_props, passed
 from providers.graph_provider import GraphProvider
 
 _INPUTS = ("job_id", "tenant_url", "token")
@@ -51,12 +51,7 @@ class EntraConnectionTestProvider(GraphProvider):
 
     def _test(self, props: dict[str, Any]) -> dict[str, Any]:
         self.client().validate_credentials(props["job_id"])
-        return {
-            **{key: props[key] for key in _INPUTS},
-            "result": "passed",
-            "message": "Entra's Test Connection (validateCredentials) returned 204",
-            "checked_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
+        return passed(props, _INPUTS, "Entra's Test Connection (validateCredentials) returned 204")
 
 
 class EntraConnectionTest(pulumi.dynamic.Resource, module="entra", name="ConnectionTest"):
@@ -71,13 +66,7 @@ class EntraConnectionTest(pulumi.dynamic.Resource, module="entra", name="Connect
         args: EntraConnectionTestArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            **vars(args),
-            "token": pulumi.Output.secret(args.token),
-            "result": None,
-            "message": None,
-            "checked_at": None,
-        }
+        props = initial_props(args)
         secret = pulumi.ResourceOptions(additional_secret_outputs=["token"])
         super().__init__(
             EntraConnectionTestProvider(),

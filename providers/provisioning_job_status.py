@@ -9,12 +9,12 @@ attempt; the last cycle's state, time and counts) is read from Graph on create a
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from providers.connection_outcome import utc_stamp
 from providers.graph_client import GraphError, JobStatus
 from providers.graph_provider import GraphProvider
 
@@ -93,7 +93,7 @@ class ProvisioningJobStatusProvider(GraphProvider):
             "job_id": job_id,
             "fail_when_quarantined": fail,
             "status": asdict(status),
-            "checked_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "checked_at": utc_stamp(),
         }
 
 

@@ -11,7 +11,6 @@ admin API; it does not probe again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
@@ -25,18 +24,12 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
+from providers.connection_outcome import initial_props, passed
 from providers.dashboard_client import DashboardError
 from providers.dashboard_provider import DashboardProvider, is_known
 from providers.scim_probe import ConnectionTestFailed, send_test_connection
 
 _INPUTS = ("tenant_url", "token", "token_id")
-_OUTCOME = ("result", "message", "checked_at")
-
-
-def outcome_of(test: Any) -> pulumi.Output[dict[str, str]]:
-    """`{result, message, checked_at}` of a Test Connection resource, as stack outputs show it."""
-    parts = [getattr(test, key) for key in _OUTCOME]
-    return pulumi.Output.all(*parts).apply(lambda values: dict(zip(_OUTCOME, values, strict=True)))
 
 
 @dataclass
@@ -94,13 +87,8 @@ class ScimConnectionTestProvider(DashboardProvider):
         result = send_test_connection(props["tenant_url"], props["token"])
         if not result.passed:
             raise ConnectionTestFailed(result.message)
-        return {
-            **{key: props[key] for key in _INPUTS},
-            "result": "passed",
-            "message": result.message,
-            "checked_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "token_last_used_at": self._last_used_at(props["token_id"]),
-        }
+        last_used_at = self._last_used_at(props["token_id"])
+        return {**passed(props, _INPUTS, result.message), "token_last_used_at": last_used_at}
 
     def _last_used_at(self, token_id: Any) -> str | None:
         """When the Dashboard last accepted this token; None when unknown or not the active one."""
@@ -128,14 +116,7 @@ class ScimConnectionTest(pulumi.dynamic.Resource, module="dashboard", name="Scim
         args: ScimConnectionTestArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            **vars(args),
-            "token": pulumi.Output.secret(args.token),
-            "result": None,
-            "message": None,
-            "checked_at": None,
-            "token_last_used_at": None,
-        }
+        props = initial_props(args, "token_last_used_at")
         secret = pulumi.ResourceOptions(additional_secret_outputs=["token"])
         super().__init__(
             ScimConnectionTestProvider(),

@@ -35,7 +35,7 @@ from components.dashboard_scim import DashboardScim, DashboardScimArgs
 from components.health_outputs import export_health
 from providers.entra_connection_test import EntraConnectionTest, EntraConnectionTestArgs
 from providers.provisioning_job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
-from providers.scim_connection_test import outcome_of
+from providers.connection_outcome import outcome_of
 
 dashboard = DashboardScim("dashboard", DashboardScimArgs(account_size_gb=75))
 test = EntraConnectionTest(

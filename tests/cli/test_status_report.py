@@ -38,6 +38,15 @@ def test_scim_switched_off_is_a_problem():
     assert report.problems == ["SCIM enabled: no"]
 
 
+def test_stack_from_before_the_health_outputs_is_not_called_broken():
+    old = {"tenant_url": DASHBOARD["tenant_url"], "token_id": "tok_1"}
+
+    report = assess(old, "prod", NOW)
+
+    assert report.healthy
+    assert states(old)["SCIM enabled"] == (WARN, "unknown (run `pulumi up` to export it)")
+
+
 def test_test_connection_switched_off_is_a_warning_not_a_failure():
     report = assess({**DASHBOARD, "test_connection": None}, "prod", NOW)
 
