@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from cli.review import review
 from cli.status import status
 
 app = typer.Typer(
@@ -46,6 +47,7 @@ def root(
     """Operate Dashboard SCIM setups declared with the scim-setup Pulumi package."""
 
 
+app.command("review")(review)
 app.command("status")(status)
 
 
