@@ -123,6 +123,8 @@ def _test_connection(result: dict[str, Any] | None, now: datetime) -> tuple[str,
     when = _ago(result.get("checked_at"), now)
     if result.get("result") == "passed":
         return f"passed {when}", OK
+    if result.get("result") == "skipped":
+        return f"skipped: {result.get('message')}", WARN
     return f"{result.get('result')}: {result.get('message')}", FAIL
 
 

@@ -71,8 +71,8 @@ class DashboardScim(pulumi.ComponentResource):
         self.token_created_at = token.created_at
         self.token_last_used_at = pulumi.Output.from_input(None)
         self.test_connection = pulumi.Output.from_input(None)
-        if args.test_connection and args.enabled is not False:
-            self._test_connection(name)
+        if args.test_connection:
+            self._test_connection(name, args.enabled)
         self.register_outputs(
             {
                 "tenant_url": self.tenant_url,
@@ -82,12 +82,15 @@ class DashboardScim(pulumi.ComponentResource):
             }
         )
 
-    def _test_connection(self, name: str) -> None:
+    def _test_connection(self, name: str, enabled: pulumi.Input[bool]) -> None:
         """Probe the tenant URL with the token; downstream takes both from the probe."""
         probe = ScimConnectionTest(
             f"{name}-test-connection",
             ScimConnectionTestArgs(
-                tenant_url=self.tenant_url, token=self.token, token_id=self.token_id
+                tenant_url=self.tenant_url,
+                token=self.token,
+                token_id=self.token_id,
+                scim_enabled=enabled,
             ),
             pulumi.ResourceOptions(parent=self),
         )

@@ -22,7 +22,7 @@ def utc_stamp() -> str:
 def passed(props: dict[str, Any], inputs: Iterable[str], message: str) -> dict[str, Any]:
     """The outputs of a test that passed: its inputs, carried over, and the outcome."""
     return {
-        **{key: props[key] for key in inputs},
+        **{key: props.get(key) for key in inputs},
         "result": "passed",
         "message": message,
         "checked_at": utc_stamp(),

@@ -6,6 +6,10 @@ an empty ListResponse. Consumers take `tenant_url` and `token` from this resourc
 nothing downstream (the Entra secret) sees values that failed the test. `preview` sends nothing.
 `pulumi refresh` re-reads when the token was last used (Entra calls, or this test), through the
 admin API; it does not probe again.
+
+While the stack switches SCIM off (`scim_enabled` false) there is nothing Entra could reach: the
+test records "skipped" instead of failing, and runs as soon as SCIM is switched on again.
+Switching SCIM off is not itself a reason to test (or to show a change in `preview`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from providers.dashboard_client import DashboardError
 from providers.dashboard_provider import DashboardProvider, is_known
 from providers.scim_probe import ConnectionTestFailed, send_test_connection
 
-_INPUTS = ("tenant_url", "token", "token_id")
+_INPUTS = ("tenant_url", "token", "token_id", "scim_enabled")
+_TRIGGERS = ("tenant_url", "token", "token_id")
+SKIPPED = "skipped"
 
 
 @dataclass
@@ -39,6 +45,7 @@ class ScimConnectionTestArgs:
     tenant_url: pulumi.Input[str]
     token: pulumi.Input[str]
     token_id: pulumi.Input[str]
+    scim_enabled: pulumi.Input[bool] = True
 
 
 def _known(value: Any) -> bool:
@@ -49,6 +56,7 @@ def _known(value: Any) -> bool:
 class ScimConnectionTestProvider(DashboardProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {key: news.get(key) for key in _INPUTS}
+        inputs["scim_enabled"] = news.get("scim_enabled") is not False
         failures = [
             CheckFailure(key, "required; pass the Dashboard's tenant URL, token and token id")
             for key, value in inputs.items()
@@ -66,9 +74,11 @@ class ScimConnectionTestProvider(DashboardProvider):
         unknown) is not reported as a change: `up` diffs again with the real values.
         """
         changed = [
-            key for key in _INPUTS if _known(news.get(key)) and olds.get(key) != news.get(key)
+            key for key in _TRIGGERS if _known(news.get(key)) and olds.get(key) != news.get(key)
         ]
-        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+        switched_on = news.get("scim_enabled") is True and olds.get("result") == SKIPPED
+        changes = bool(changed) or switched_on
+        return DiffResult(changes=changes, replaces=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(id_=props["token_id"], outs=self._test(props))
@@ -84,6 +94,9 @@ class ScimConnectionTestProvider(DashboardProvider):
         """Nothing to undo: the test only read."""
 
     def _test(self, props: dict[str, Any]) -> dict[str, Any]:
+        if props.get("scim_enabled") is False:
+            skipped = passed(props, _INPUTS, "SCIM user management is switched off by this stack")
+            return {**skipped, "result": SKIPPED, "token_last_used_at": None}
         result = send_test_connection(props["tenant_url"], props["token"])
         if not result.passed:
             raise ConnectionTestFailed(result.message)

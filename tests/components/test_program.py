@@ -114,6 +114,7 @@ def test_dashboard_test_connection_probes_the_new_token_and_can_be_switched_off(
     assert probe.is_secret("token")
     assert probe.additional_secret_outputs == ["token"]
     assert probe.inputs["tenant_url"] == TENANT_URL
+    assert probe.inputs["scim_enabled"] is True
     assert pulumi_engine.one(TOKEN).urn in probe.dependencies
 
     exported = run_program(pulumi_engine, {**BASE_CONFIG, "scim:testConnection": "false"})

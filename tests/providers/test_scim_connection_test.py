@@ -187,11 +187,13 @@ def test_preview_sends_nothing(provider, scim, dashboard):
 
     checked = provider.check({}, dict(scim))
     same = provider.diff(scim["token_id"], olds, dict(scim))
+    switched_off = provider.diff(scim["token_id"], olds, {**scim, "scim_enabled": False})
     new_token = provider.diff(scim["token_id"], olds, {**scim, "token": "other"})
     moved = provider.diff(scim["token_id"], olds, {**scim, "tenant_url": "https://x/scim"})
 
     assert checked.failures == []
     assert (same.changes, new_token.changes, moved.changes) == (False, True, True)
+    assert switched_off.changes is False
     assert new_token.replaces == moved.replaces == []
     assert dashboard.requests() == []
 
@@ -206,3 +208,23 @@ def test_refresh_reads_last_use_without_probing_again(provider, scim, dashboard)
     assert read.outs is not None
     assert read.outs["result"] == "passed"
     assert [r["path"] for r in dashboard.requests()] == ["/api/v1/scim"]
+
+
+def test_scim_switched_off_by_the_stack_is_skipped_then_tested_when_switched_on(
+    provider, scim, dashboard
+):
+    dashboard.put_settings(enabled=False, account_size_gb=50)
+    off = {**scim, "scim_enabled": False}
+    dashboard.clear_requests()
+
+    skipped = provider.create(dict(off)).outs
+    sent_while_off = [r for r in dashboard.requests() if r["path"].endswith("/Users")]
+    dashboard.put_settings(enabled=True, account_size_gb=50)
+    on = {**scim, "scim_enabled": True}
+    switched_on = provider.diff(scim["token_id"], skipped, on)
+    tested = provider.update(scim["token_id"], skipped, on).outs
+
+    assert sent_while_off == []
+    assert skipped["result"] == "skipped"
+    assert switched_on.changes is True
+    assert tested["result"] == "passed"
