@@ -11,6 +11,7 @@ from typing import Any
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from providers.dashboard_provider import is_known
+from providers.error_reporting import report_dashboard_errors_in_one_line
 from providers.graph_client import GraphClient, job_path_problem
 from providers.graph_connection import GraphConnection
 
@@ -25,6 +26,7 @@ class GraphProvider(ResourceProvider):
         return {}
 
     def configure(self, req: ConfigureRequest) -> None:
+        report_dashboard_errors_in_one_line()
         self._connection = GraphConnection.from_config(req.config)
         self._client = None
 

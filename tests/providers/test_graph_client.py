@@ -271,3 +271,19 @@ def test_providers_never_carry_credentials_into_state(graph_env):
     for provider in (EntraConnectionTestProvider(), ProvisioningJobStatusProvider()):
         blob = pickle.dumps(configured(provider, graph_env))
         assert graph_env.client_secret.encode() not in blob
+
+
+def test_graph_failures_reach_the_engine_as_one_line_not_a_traceback():
+    from providers.error_reporting import _OneLineDashboardErrors
+
+    try:
+        raise ProvisioningQuarantined("provisioning job /servicePrincipals/x is in quarantine")
+    except ProvisioningQuarantined:
+        reported = _OneLineDashboardErrors.format_exc()
+    try:
+        raise KeyError("a bug in our code")
+    except KeyError:
+        bug = _OneLineDashboardErrors.format_exc()
+
+    assert reported == "provisioning job /servicePrincipals/x is in quarantine"
+    assert bug.startswith("Traceback (most recent call last):")
