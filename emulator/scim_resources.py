@@ -25,6 +25,7 @@ from scim2_models import (
 )
 
 from emulator import entra_shapes
+from emulator.store import Member
 
 UserModel = User[EnterpriseUser]
 
@@ -54,12 +55,17 @@ class UserAttributes:
 
 @dataclass(frozen=True)
 class GroupAttributes:
-    """A validated group: its document (without members) and its member ids."""
+    """A validated group: its document (without members) and its members."""
 
     document: dict[str, Any]
     display_name: str
     external_id: str | None
-    member_ids: tuple[str, ...]
+    members: tuple[Member, ...]
+
+    @property
+    def member_ids(self) -> set[str]:
+        """The ids of the members."""
+        return {member.id for member in self.members}
 
 
 def new_user(payload: Any) -> UserAttributes:
@@ -86,6 +92,22 @@ def patched_user(document: dict[str, Any], payload: Any) -> UserAttributes:
     return _user_attributes(user)
 
 
+def replaced_user(document: dict[str, Any], payload: Any) -> UserAttributes:
+    """Validate a `PUT /Users/{id}` body as the whole new user (RFC 7644 §3.5.1).
+
+    readOnly attributes are ignored and immutable ones must keep their value;
+    scim2-models' `replace` enforces both against the stored user.
+    """
+    body = entra_shapes.user_payload(_object(payload))
+    user = _scim(
+        lambda: UserModel.model_validate(
+            body, scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=ENTRA_POLICY
+        )
+    )
+    user.replace(UserModel.model_validate(document))
+    return _user_attributes(user)
+
+
 def new_group(payload: Any) -> GroupAttributes:
     """Validate a `POST /Groups` body, accepting Microsoft's ADSCIM schema URI."""
     body = entra_shapes.group_payload(_object(payload))
@@ -97,12 +119,25 @@ def new_group(payload: Any) -> GroupAttributes:
     return _group_attributes(group)
 
 
+def replaced_group(
+    document: dict[str, Any], members: Iterable[Member], payload: Any
+) -> GroupAttributes:
+    """Validate a `PUT /Groups/{id}` body: the new attributes and the whole member list."""
+    body = entra_shapes.group_payload(_object(payload))
+    group = _scim(
+        lambda: Group.model_validate(
+            body, scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=ENTRA_POLICY
+        )
+    )
+    group.replace(_stored_group(document, members))
+    return _group_attributes(group)
+
+
 def patched_group(
-    document: dict[str, Any], member_ids: Iterable[str], payload: Any
+    document: dict[str, Any], members: Iterable[Member], payload: Any
 ) -> GroupAttributes:
     """Apply a `PATCH /Groups/{id}` body, member additions and removals included."""
-    members = [{"value": member_id} for member_id in member_ids]
-    group = Group.model_validate({**document, "members": members})
+    group = _stored_group(document, members)
     patch = _scim(
         lambda: PatchOp[Group].model_validate(
             _object(payload), scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY
@@ -110,6 +145,11 @@ def patched_group(
     )
     _scim(lambda: patch.patch(group, scim_policy=ENTRA_POLICY))
     return _group_attributes(group)
+
+
+def _stored_group(document: dict[str, Any], members: Iterable[Member]) -> Group:
+    listed = [{"value": member.id, "display": member.display} for member in members]
+    return Group.model_validate({**document, "members": listed})
 
 
 def _user_attributes(user: Any) -> UserAttributes:
@@ -125,12 +165,15 @@ def _user_attributes(user: Any) -> UserAttributes:
 def _group_attributes(group: Group) -> GroupAttributes:
     document = _document(group)
     document.pop("members", None)
-    members = tuple(dict.fromkeys(member.value for member in group.members or [] if member.value))
+    members: dict[str, Member] = {}
+    for member in group.members or []:
+        if member.value and member.value not in members:
+            members[member.value] = Member(member.value, member.display)
     return GroupAttributes(
         document=document,
         display_name=group.display_name or "",
         external_id=group.external_id,
-        member_ids=members,
+        members=tuple(members.values()),
     )
 
 

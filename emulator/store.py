@@ -46,6 +46,7 @@ CREATE INDEX IF NOT EXISTS groups_external_id ON groups (external_id);
 CREATE TABLE IF NOT EXISTS memberships (
     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
     member_id TEXT NOT NULL,
+    display TEXT,
     PRIMARY KEY (group_id, member_id)
 );
 CREATE INDEX IF NOT EXISTS memberships_member ON memberships (member_id);
@@ -111,13 +112,22 @@ class UserRecord:
 
 
 @dataclass(frozen=True)
+class Member:
+    """A group member: the id of a user or group, and the `display` the client gave it."""
+
+    id: str
+    display: str | None = None
+    kind: str = "User"
+
+
+@dataclass(frozen=True)
 class GroupRecord:
-    """What a group write stores; members are ids of users or groups."""
+    """What a group write stores; members are users or groups of the tenant."""
 
     resource: StoredResource
     display_name: str
     external_id: str | None
-    member_ids: tuple[str, ...]
+    members: tuple[Member, ...]
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,7 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._transaction() as db:
             db.executescript(_SCHEMA)
+            _add_missing_columns(db)
         self._settings = self._load_settings()
         self._token = self._load_token()
 
@@ -365,7 +376,7 @@ class Store:
                         json.dumps(resource.document),
                     ),
                 )
-                _insert_members(db, resource.id, group.member_ids)
+                _insert_members(db, resource.id, group.members)
         except sqlite3.IntegrityError as error:
             raise UniquenessConflict(str(error)) from error
 
@@ -386,7 +397,7 @@ class Store:
                     ),
                 )
                 db.execute("DELETE FROM memberships WHERE group_id = ?", (resource.id,))
-                _insert_members(db, resource.id, group.member_ids)
+                _insert_members(db, resource.id, group.members)
         except sqlite3.IntegrityError as error:
             raise UniquenessConflict(str(error)) from error
 
@@ -405,16 +416,31 @@ class Store:
         """Return the groups matching `condition`, in creation order."""
         return self._query("groups", condition, offset, limit)
 
-    def group_members(self, group_id: str) -> list[tuple[str, str]]:
-        """Return (member id, "User" or "Group") for each member, in insertion order."""
+    def group_members(self, group_id: str) -> list[Member]:
+        """Return the members of a group, in insertion order."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT m.member_id, CASE WHEN u.id IS NULL THEN 'Group' ELSE 'User' END"
+                "SELECT m.member_id, m.display,"
+                " CASE WHEN u.id IS NULL THEN 'Group' ELSE 'User' END"
                 " FROM memberships m LEFT JOIN users u ON u.id = m.member_id"
                 " WHERE m.group_id = ? ORDER BY m.rowid",
                 (group_id,),
             ).fetchall()
-        return [(member_id, kind) for member_id, kind in rows]
+        return [Member(member_id, display, kind) for member_id, display, kind in rows]
+
+    def enclosing_groups(self, group_id: str) -> set[str]:
+        """Return the group and every group that holds it, directly or through others.
+
+        A group whose members include one of these would contain itself.
+        """
+        with self._lock:
+            rows = self._db.execute(
+                "WITH RECURSIVE enclosing(id) AS (SELECT ? UNION"
+                " SELECT m.group_id FROM memberships m JOIN enclosing e ON m.member_id = e.id)"
+                " SELECT id FROM enclosing",
+                (group_id,),
+            ).fetchall()
+        return {row[0] for row in rows}
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         """Return which of `ids` name a stored user or group."""
@@ -458,11 +484,18 @@ def _user_columns(user: UserRecord) -> tuple[Any, ...]:
     return (user.resource.id, fold_case(user.user_name), user.external_id, user.active)
 
 
-def _insert_members(db: sqlite3.Connection, group_id: str, member_ids: Iterable[str]) -> None:
+def _insert_members(db: sqlite3.Connection, group_id: str, members: Iterable[Member]) -> None:
     db.executemany(
-        "INSERT OR IGNORE INTO memberships (group_id, member_id) VALUES (?, ?)",
-        [(group_id, member_id) for member_id in member_ids],
+        "INSERT OR IGNORE INTO memberships (group_id, member_id, display) VALUES (?, ?, ?)",
+        [(group_id, member.id, member.display) for member in members],
     )
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a data directory written by an older emulator up to today's schema."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(memberships)")}
+    if "display" not in columns:
+        db.execute("ALTER TABLE memberships ADD COLUMN display TEXT")
 
 
 def _resource(row: tuple[str, str, str, str]) -> StoredResource:
