@@ -263,7 +263,7 @@ class ScimApi:
         stored = self._group(group_id)
         before = self._store.group_members(group_id)
         attributes = scim_resources.patched_group(
-            stored.document, before, await _json_body(request)
+            group_id, stored.document, before, await _json_body(request)
         )
         self._save_group(stored, before, attributes)
         query = _Query.from_params(request)

@@ -24,7 +24,7 @@ from scim2_models import (
     User,
 )
 
-from emulator import entra_shapes
+from emulator import entra_shapes, okta_shapes
 from emulator.store import Member
 
 UserModel = User[EnterpriseUser]
@@ -134,13 +134,14 @@ def replaced_group(
 
 
 def patched_group(
-    document: dict[str, Any], members: Iterable[Member], payload: Any
+    group_id: str, document: dict[str, Any], members: Iterable[Member], payload: Any
 ) -> GroupAttributes:
     """Apply a `PATCH /Groups/{id}` body, member additions and removals included."""
     group = _stored_group(document, members)
+    body = okta_shapes.group_patch(_object(payload), group_id)
     patch = _scim(
         lambda: PatchOp[Group].model_validate(
-            _object(payload), scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY
+            body, scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY
         )
     )
     _scim(lambda: patch.patch(group, scim_policy=ENTRA_POLICY))
