@@ -8,6 +8,8 @@ member of itself. The limits are those of `docs/dashboard-api.md`.
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 """
 
+import functools
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,8 +39,9 @@ def scim(emulator: EmulatorProcess, scim_token: str) -> Iterator[Client]:
     client.close()
 
 
-def user_json(user_name: str) -> str:
-    return '{"schemas": ["%s"], "userName": "%s"}' % (USER_URN, user_name)
+def user_json(user_name: str) -> bytes:
+    """A user body; `json.dumps` escapes lone surrogates and NUL as `\\uXXXX`."""
+    return json.dumps({"schemas": [USER_URN], "userName": user_name}).encode()
 
 
 def totals(scim: Client, emulator: EmulatorProcess) -> tuple[int, int, int]:
@@ -50,14 +53,17 @@ def totals(scim: Client, emulator: EmulatorProcess) -> tuple[int, int, int]:
 HOSTILE_BODIES = {
     "deep-array": b"[" * 200_000 + b"]" * 200_000,
     "deep-object": b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
-    "nested-past-limit": (
-        '{"schemas": ["%s"], "userName": "u", "x": %s1%s}'
-        % (USER_URN, "[" * MAX_DEPTH, "]" * MAX_DEPTH)
+    "nested-past-limit": json.dumps(
+        {
+            "schemas": [USER_URN],
+            "userName": "u",
+            "x": functools.reduce(lambda v, _: [v], range(MAX_DEPTH), 1),
+        }
     ).encode(),
-    "lone-surrogate": user_json("\\ud800@example.com").encode(),
-    "lone-low-surrogate-key": b'{"userName": "a", "\\udfff": 1}',
-    "nul-in-user-name": user_json("nul\\u0000@example.com").encode(),
-    "string-past-limit": user_json("x" * (MAX_STRING_CHARS + 1)).encode(),
+    "lone-surrogate": user_json("\ud800@example.com"),
+    "lone-low-surrogate-key": json.dumps({"userName": "a", "\udfff": 1}).encode(),
+    "nul-in-user-name": user_json("nul\x00@example.com"),
+    "string-past-limit": user_json("x" * (MAX_STRING_CHARS + 1)),
     "nan": b'{"userName": NaN}',
     "not-utf8": b'{"userName": "\xff\xfe"}',
     "empty": b"",
@@ -87,7 +93,7 @@ def test_hostile_patch_and_put_bodies_are_400_and_change_nothing(scim):
 
 def test_ten_megabyte_user_name_is_413_and_the_server_stays_up(emulator, scim):
     before = totals(scim, emulator)
-    body = user_json("x" * (10 * 1024 * 1024)).encode()
+    body = user_json("x" * (10 * 1024 * 1024))
 
     response = scim.raw("POST", "/Users", body)
 
@@ -184,7 +190,7 @@ def test_filter_value_with_nul_or_a_lone_surrogate_matches_nothing_or_is_refused
     surrogate = scim.call(
         "POST",
         "/Users/.search",
-        data=('{"schemas": ["%s"], "filter": "userName eq \\"\\ud800\\""}' % SEARCH_URN).encode(),
+        data=json.dumps({"schemas": [SEARCH_URN], "filter": 'userName eq "\ud800"'}).encode(),
     )
 
     assert nul.status_code == 200 and nul.json()["totalResults"] == 0
