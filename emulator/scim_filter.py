@@ -28,7 +28,8 @@ from emulator.store import SqlCondition, fold_case
 _CORE_SCHEMA_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:"
 MAX_FILTER_CHARS = 2048
 MAX_FILTER_TERMS = 50
-_SIMPLE_EQ = re.compile(r'\s*([A-Za-z][\w-]*)\s+(?i:eq)\s+"((?:[^"\\]|\\.)*)"\s*')
+_SIMPLE_EQ = re.compile(r'\s*([A-Za-z][\w-]*)\s+(?i:eq)\s+(?:"((?:[^"\\]|\\.)*)"|([^\s"()\\]+))\s*')
+_NOT_TEXT = re.compile(r"(?i:true|false|null)|-?\d+(\.\d+)?([eE][+-]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,28 @@ def to_sql(expression: str | None, columns: dict[str, Column]) -> SqlCondition:
         return SqlCondition("")
     if len(expression) > MAX_FILTER_CHARS:
         raise InvalidFilterException(detail=f"filters are limited to {MAX_FILTER_CHARS} characters")
-    simple = _SIMPLE_EQ.fullmatch(expression)
-    if simple is not None and "\\" not in simple.group(2):
-        return _equals(_named_column(simple.group(1), columns), simple.group(2))
+    simple = _simple_value(expression)
+    if simple is not None:
+        return _equals(_named_column(simple[0], columns), simple[1])
     try:
         return _translate(_parse(expression), columns, [0])
     except RecursionError:
         raise InvalidFilterException(detail="the filter is nested too deeply") from None
+
+
+def _simple_value(expression: str) -> tuple[str, str] | None:
+    """(attribute, text) of `attr eq "text"` or Entra's unquoted `attr eq text`, else None.
+
+    Escapes, literals (`true`, `null`, numbers) and everything else are left
+    to the parser.
+    """
+    match = _SIMPLE_EQ.fullmatch(expression)
+    if match is None:
+        return None
+    attribute, quoted, bare = match.groups()
+    if quoted is not None:
+        return None if "\\" in quoted else (attribute, quoted)
+    return None if _NOT_TEXT.fullmatch(bare) else (attribute, bare)
 
 
 def _parse(expression: str) -> FilterNode:

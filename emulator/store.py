@@ -23,6 +23,8 @@ from typing import Any
 
 DATABASE_FILE = "emulator.sqlite3"
 DEFAULT_ACCOUNT_SIZE_GB = 50
+MAX_REMEMBERED_PAGES = 4096
+"""How many page ends keyset paging keeps between writes (see `Store._query`)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -172,6 +174,7 @@ class Store:
             _add_missing_columns(db)
         self._settings = self._load_settings()
         self._token = self._load_token()
+        self._page_ends: dict[tuple[str, str, tuple[Any, ...], int], int] = {}
 
     def close(self) -> None:
         """Close the database; the WAL is checkpointed so the file stands alone."""
@@ -182,6 +185,13 @@ class Store:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock, self._db:
             yield self._db
+
+    @contextmanager
+    def _resource_write(self) -> Iterator[sqlite3.Connection]:
+        """A transaction that writes users, groups or memberships: page ends are forgotten."""
+        with self._transaction() as db:
+            self._page_ends.clear()
+            yield db
 
     # Settings and tokens
 
@@ -276,7 +286,7 @@ class Store:
         """Store a new user and the backup account that provisioning gives it."""
         resource = user.resource
         try:
-            with self._transaction() as db:
+            with self._resource_write() as db:
                 db.execute(
                     "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
@@ -305,7 +315,7 @@ class Store:
         """Store a changed user; its backup account follows name, externalId and active."""
         resource = user.resource
         try:
-            with self._transaction() as db:
+            with self._resource_write() as db:
                 db.execute(
                     "UPDATE users SET user_name_key = ?, external_id = ?, active = ?,"
                     " modified_at = ?, document = ? WHERE id = ?",
@@ -326,7 +336,7 @@ class Store:
 
     def delete_user(self, user_id: str) -> bool:
         """Delete a user, its backup account and its memberships; False if unknown."""
-        with self._transaction() as db:
+        with self._resource_write() as db:
             deleted = db.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount
             db.execute("DELETE FROM memberships WHERE member_id = ?", (user_id,))
         return deleted > 0
@@ -364,7 +374,7 @@ class Store:
         """Store a new group and its members."""
         resource = group.resource
         try:
-            with self._transaction() as db:
+            with self._resource_write() as db:
                 db.execute(
                     "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?)",
                     (
@@ -384,7 +394,7 @@ class Store:
         """Store a changed group, replacing its member list."""
         resource = group.resource
         try:
-            with self._transaction() as db:
+            with self._resource_write() as db:
                 db.execute(
                     "UPDATE groups SET display_name_key = ?, external_id = ?, modified_at = ?,"
                     " document = ? WHERE id = ?",
@@ -403,7 +413,7 @@ class Store:
 
     def delete_group(self, group_id: str) -> bool:
         """Delete a group, its memberships and its membership in other groups."""
-        with self._transaction() as db:
+        with self._resource_write() as db:
             deleted = db.execute("DELETE FROM groups WHERE id = ?", (group_id,)).rowcount
             db.execute("DELETE FROM memberships WHERE member_id = ?", (group_id,))
         return deleted > 0
@@ -467,17 +477,36 @@ class Store:
         return _resource(row) if row else None
 
     def _query(self, table: str, condition: SqlCondition, offset: int, limit: int) -> Page:
+        """One page in creation (rowid) order.
+
+        A client walking the pages in turn (`startIndex` 1, 101, 201, … as
+        Okta's import does) continues after the last rowid of the page before
+        (keyset paging) instead of making SQLite skip `offset` rows again. The
+        page ends are remembered until the next write to users or groups, so
+        a page is always the one OFFSET would give.
+        """
         where = f"WHERE {condition.sql}" if condition.sql else ""
+        key = (table, condition.sql, condition.params, offset)
         with self._lock:
             (total,) = self._db.execute(
                 f"SELECT COUNT(*) FROM {table} {where}", condition.params
             ).fetchone()
+            after = self._page_ends.get(key)
+            if after is None:
+                page_sql, params = "LIMIT ? OFFSET ?", (*condition.params, limit, offset)
+            else:
+                joiner = "AND" if where else "WHERE"
+                page_sql = f"{joiner} rowid > ? ORDER BY rowid LIMIT ?"
+                params = (*condition.params, after, limit)
+            order = "" if after is not None else "ORDER BY rowid "
             rows = self._db.execute(
-                f"SELECT id, document, created_at, modified_at FROM {table} {where}"
-                " ORDER BY rowid LIMIT ? OFFSET ?",
-                (*condition.params, limit, offset),
+                f"SELECT rowid, id, document, created_at, modified_at FROM {table} {where}"
+                f" {order}{page_sql}",
+                params,
             ).fetchall()
-        return Page(total=total, resources=[_resource(row) for row in rows])
+            if rows and len(self._page_ends) < MAX_REMEMBERED_PAGES:
+                self._page_ends[(*key[:3], offset + len(rows))] = rows[-1][0]
+        return Page(total=total, resources=[_resource(row[1:]) for row in rows])
 
 
 def _user_columns(user: UserRecord) -> tuple[Any, ...]:
