@@ -78,4 +78,8 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 async def _unexpected_error(request: Request, error: Exception) -> Response:
     """A bug: uvicorn logs the traceback on stderr; the body carries no detail."""
+    if request.url.path.startswith(_SCIM_PREFIX):
+        scim_error = SCIMException(detail="internal error")
+        scim_error.status = 500
+        return scim_error_response(scim_error)
     return JSONResponse({"error": "internal_error", "message": "internal error"}, status_code=500)

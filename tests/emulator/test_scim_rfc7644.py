@@ -369,3 +369,31 @@ def test_password_is_accepted_on_create_but_never_stored_or_returned(scim):
 
     assert "password" not in user
     assert "s3cret" not in scim.call("GET", f"/Users/{user['id']}").text
+
+
+def test_put_leaving_active_out_makes_user_and_backup_account_active(emulator, scim):
+    user = scim.user(active=False)
+    assert backup_account(emulator, user["userName"])["active"] is False
+
+    response = scim.call(
+        "PUT", f"/Users/{user['id']}", json={"schemas": [USER_URN], "userName": user["userName"]}
+    )
+
+    assert response.status_code == 200
+    assert response.json().get("active") is not False
+    assert backup_account(emulator, user["userName"])["active"] is True
+
+
+def test_application_json_bodies_and_if_match_are_accepted(scim):
+    user = scim.user()
+    body = patch([{"op": "replace", "path": "nickName", "value": "N"}])
+
+    response = scim.call(
+        "PATCH",
+        f"/Users/{user['id']}",
+        json=body,
+        headers={"Content-Type": "application/json", "If-Match": 'W/"anything"'},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["nickName"] == "N"
