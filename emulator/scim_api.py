@@ -150,6 +150,7 @@ class ScimApi:
     async def create_user(self, request: Request, tenant_id: str) -> Response:
         """`POST /Users`: also creates the user's backup account at today's account size."""
         self._authorise(request, tenant_id)
+        query = _Query.from_params(request)
         attributes = scim_resources.new_user(await _json_body(request))
         now = utc_now()
         resource = StoredResource(str(uuid.uuid4()), attributes.document, now, now)
@@ -160,8 +161,7 @@ class ScimApi:
                 quota_gb=self._store.settings().account_size_gb,
             )
         body = self._user_json(resource)
-        location = {"Location": body["meta"]["location"]}
-        return scim_response(_Query.from_params(request).project(body), 201, location)
+        return scim_response(query.project(body), 201, {"Location": body["meta"]["location"]})
 
     async def get_user(self, request: Request, tenant_id: str, user_id: str) -> Response:
         """`GET /Users/{id}`."""
@@ -173,27 +173,29 @@ class ScimApi:
     async def replace_user(self, request: Request, tenant_id: str, user_id: str) -> Response:
         """`PUT /Users/{id}`: the body is the whole user; `active: false` disables it."""
         self._authorise(request, tenant_id)
+        query = _Query.from_params(request)
         stored = self._user(user_id)
         payload = await _json_body(request)
         _check_body_id(payload, user_id)
         attributes = scim_resources.replaced_user(stored.document, payload)
-        return self._save_user(request, stored, attributes)
+        return self._save_user(query, stored, attributes)
 
     async def patch_user(self, request: Request, tenant_id: str, user_id: str) -> Response:
         """`PATCH /Users/{id}`: answers 200 with the resource, like the reference code."""
         self._authorise(request, tenant_id)
+        query = _Query.from_params(request)
         stored = self._user(user_id)
         attributes = scim_resources.patched_user(stored.document, await _json_body(request))
-        return self._save_user(request, stored, attributes)
+        return self._save_user(query, stored, attributes)
 
     def _save_user(
-        self, request: Request, stored: StoredResource, attributes: scim_resources.UserAttributes
+        self, query: "_Query", stored: StoredResource, attributes: scim_resources.UserAttributes
     ) -> Response:
         """Store a PUT or PATCH result; the backup account follows both the same way."""
         resource = _modified(stored, attributes.document)
         with _unique("a user with this userName already exists"):
             self._store.update_user(_user_record(resource, attributes))
-        return scim_response(_Query.from_params(request).project(self._user_json(resource)))
+        return scim_response(query.project(self._user_json(resource)))
 
     async def delete_user(self, request: Request, tenant_id: str, user_id: str) -> Response:
         """`DELETE /Users/{id}`: the backup account goes with the user."""
@@ -231,13 +233,14 @@ class ScimApi:
     async def create_group(self, request: Request, tenant_id: str) -> Response:
         """`POST /Groups`: Entra creates groups empty and adds members by PATCH."""
         self._authorise(request, tenant_id)
+        query = _Query.from_params(request)
         attributes = scim_resources.new_group(await _json_body(request))
         self._check_new_members(None, attributes.member_ids)
         now = utc_now()
         resource = StoredResource(str(uuid.uuid4()), attributes.document, now, now)
         with _unique("a group with this displayName exists"):
             self._store.insert_group(_group_record(resource, attributes))
-        body = self._group_json(resource, _Query.from_params(request))
+        body = self._group_json(resource, query)
         return scim_response(body, 201, {"Location": body["meta"]["location"]})
 
     async def get_group(self, request: Request, tenant_id: str, group_id: str) -> Response:
@@ -248,13 +251,14 @@ class ScimApi:
     async def replace_group(self, request: Request, tenant_id: str, group_id: str) -> Response:
         """`PUT /Groups/{id}`: new attributes and the whole member list; 200 with the group."""
         self._authorise(request, tenant_id)
+        query = _Query.from_params(request)
         stored = self._group(group_id)
         payload = await _json_body(request)
         _check_body_id(payload, group_id)
         before = self._store.group_members(group_id)
         attributes = scim_resources.replaced_group(stored.document, before, payload)
         self._save_group(stored, before, attributes)
-        return scim_response(self._group_json(self._group(group_id), _Query.from_params(request)))
+        return scim_response(self._group_json(self._group(group_id), query))
 
     async def patch_group(self, request: Request, tenant_id: str, group_id: str) -> Response:
         """`PATCH /Groups/{id}`: 204 without the member list, as Entra asks.
@@ -263,13 +267,13 @@ class ScimApi:
         names `attributes` (or `excludedAttributes`), so it gets one.
         """
         self._authorise(request, tenant_id)
+        query = _Query.from_params(request)
         stored = self._group(group_id)
         before = self._store.group_members(group_id)
         attributes = scim_resources.patched_group(
             group_id, stored.document, before, await _json_body(request)
         )
         self._save_group(stored, before, attributes)
-        query = _Query.from_params(request)
         if not query.selects:
             return Response(status_code=204)
         return scim_response(self._group_json(self._group(group_id), query))
@@ -282,7 +286,9 @@ class ScimApi:
     ) -> None:
         old = {member.id for member in before}
         self._check_new_members(stored.id, attributes.member_ids - old)
-        changed = attributes.members != tuple(Member(m.id, m.display) for m in before)
+        changed = [(m.id, m.display) for m in attributes.members] != [
+            (m.id, m.display) for m in before
+        ]
         resource = _modified(stored, attributes.document, force=changed)
         with _unique("a group with this displayName exists"):
             self._store.update_group(_group_record(resource, attributes))

@@ -397,3 +397,13 @@ def test_application_json_bodies_and_if_match_are_accepted(scim):
 
     assert response.status_code == 200
     assert response.json()["nickName"] == "N"
+
+
+def test_a_bad_query_parameter_on_a_write_is_400_before_anything_changes(scim):
+    user = scim.user()
+    body = patch([{"op": "replace", "path": "displayName", "value": "Never"}])
+
+    response = scim.call("PATCH", f"/Users/{user['id']}", params={"count": "many"}, json=body)
+
+    assert assert_scim_error(response, 400)["scimType"] == "invalidValue"
+    assert "displayName" not in scim.call("GET", f"/Users/{user['id']}").json()
