@@ -26,7 +26,6 @@ from pulumi.dynamic import (
     ReadResult,
     UpdateResult,
 )
-from pulumi.output import Unknown
 
 from providers.connection_outcome import initial_props, passed
 from providers.dashboard_client import DashboardError
@@ -46,11 +45,6 @@ class ScimConnectionTestArgs:
     token: pulumi.Input[str]
     token_id: pulumi.Input[str]
     scim_enabled: pulumi.Input[bool] = True
-
-
-def _known(value: Any) -> bool:
-    """Diff receives unknowns as `Unknown` objects, check as the UNKNOWN string."""
-    return is_known(value) and not isinstance(value, Unknown)
 
 
 class ScimConnectionTestProvider(DashboardProvider):
@@ -74,7 +68,7 @@ class ScimConnectionTestProvider(DashboardProvider):
         unknown) is not reported as a change: `up` diffs again with the real values.
         """
         changed = [
-            key for key in _TRIGGERS if _known(news.get(key)) and olds.get(key) != news.get(key)
+            key for key in _TRIGGERS if is_known(news.get(key)) and olds.get(key) != news.get(key)
         ]
         switched_on = news.get("scim_enabled") is True and olds.get("result") == SKIPPED
         changes = bool(changed) or switched_on
