@@ -12,6 +12,7 @@ import typer
 
 from cli.fleet import fleet_app
 from cli.review import review
+from cli.status import status
 
 app = typer.Typer(
     name="scim-setup",
@@ -51,6 +52,7 @@ def root(
 
 
 app.command("review")(review)
+app.command("status")(status)
 
 
 def main() -> None:
