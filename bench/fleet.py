@@ -7,7 +7,7 @@ emulator processes (one Dashboard per customer), adds N customer stacks with `sc
 add` on a local file backend, then for each --parallel P measures, on the installed console
 script:
 
-- `fleet up` creating every customer's Dashboard step (4 resources each);
+- `fleet up` creating every customer's Dashboard step;
 - `fleet preview` right after (nothing to change: what a pull-request pipeline runs);
 
 and then runs `fleet destroy` (not measured) so the next P starts from empty stacks again. Peak

@@ -38,6 +38,12 @@ def by_stack(report: FleetReport) -> dict[str, tuple[str, dict[str, int]]]:
     return {c.stack: (c.status, c.changes) for c in report.customers}
 
 
+def resource_count(fleet: Fleet, name: str) -> int:
+    """Resources the backend holds for one customer's stack (providers are not counted as steps)."""
+    resources = json.loads(fleet.stack(name).export())["deployment"].get("resources") or []
+    return sum(not r["type"].startswith("pulumi:providers:") for r in resources)
+
+
 def peak_concurrency(report: FleetReport) -> int:
     """The most stacks whose [started, ended) intervals overlap at any instant."""
     edges: list[tuple[datetime, int]] = []
@@ -97,7 +103,9 @@ def test_up_sets_up_every_customer(fleet: Fleet):
     code, output, report = run_with_report(fleet, "up", "--parallel", "2")
 
     assert code == 0, output
-    assert by_stack(report) == {name: ("ok", {"create": 4}) for name in CUSTOMERS}
+    created = {name: resource_count(fleet, name) for name in CUSTOMERS}
+    assert min(created.values()) >= 4  # the stack, the component, SCIM settings, the token, …
+    assert by_stack(report) == {name: ("ok", {"create": created[name]}) for name in CUSTOMERS}
     for name, customer in fleet.customers.items():
         settings = customer.dashboard.settings()
         assert settings["enabled"] is True
@@ -225,6 +233,7 @@ def test_preview_refresh_reports_drift_made_in_one_dashboards_ui(fleet: Fleet):
 
 
 def test_destroy_undoes_every_customer_and_no_token_was_printed(fleet: Fleet):
+    created = {name: resource_count(fleet, name) for name in CUSTOMERS}
     tokens = [fleet.stack(name).outputs(show_secrets=True)["token"] for name in CUSTOMERS] + [
         customer.emulator.admin_token for customer in fleet.customers.values()
     ]
@@ -232,7 +241,8 @@ def test_destroy_undoes_every_customer_and_no_token_was_printed(fleet: Fleet):
     code, output, report = run_with_report(fleet, "destroy", "--yes")
 
     assert code == 0, output
-    assert by_stack(report) == {name: ("ok", {"delete": 4}) for name in CUSTOMERS}
+    assert by_stack(report) == {name: ("ok", {"delete": created[name]}) for name in CUSTOMERS}
+    assert {name: resource_count(fleet, name) for name in CUSTOMERS} == dict.fromkeys(CUSTOMERS, 0)
     for customer in fleet.customers.values():
         settings = customer.dashboard.settings()
         assert settings["enabled"] is False
