@@ -11,12 +11,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pulumi
-import pulumi_azuread as azuread
 
+from components.azure_sdk import LazyModule
 from components.entra_application import (
     DEFAULT_ACCESS_ROLE_ID,
     NON_GALLERY_TEMPLATE_ID,
@@ -28,6 +28,11 @@ from components.entra_application import (
     is_guid,
     resolve_application,
 )
+
+if TYPE_CHECKING:
+    import pulumi_azuread as azuread
+else:
+    azuread = LazyModule("pulumi_azuread")
 
 __all__ = [
     "COMPLIANT_PATCH_FLAG",
