@@ -17,8 +17,9 @@ $(VENV)/.installed: pyproject.toml
 cli:
 	@scripts/install-pulumi >/dev/null
 
+# One worker per core, whole files per worker: a module's emulator and stack stay in one process.
 test: venv
-	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m pytest
+	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m pytest -n auto --dist loadfile --durations=10
 
 lint: venv
 	$(VENV)/bin/ruff check .
