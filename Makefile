@@ -29,8 +29,10 @@ lint: venv
 demo: venv
 	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m scripts.demo
 
+# pulumi commands: ours vs a bare program, and the emulator's SCIM throughput; one table, a few
+# minutes; also rewrites its section of docs/benchmarks.md.
 bench: venv
-	$(PY) bench/scim_throughput.py
+	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m bench.report
 
 emulator: venv
 	$(PY) -m emulator --port 8750 --data-dir .demo/emulator-data
