@@ -2,8 +2,9 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+POLICY_VENV := policy/venv
 
-.PHONY: venv cli test lint demo bench emulator clean
+.PHONY: venv policy-venv cli test lint demo bench emulator clean
 
 venv: $(VENV)/.installed
 
@@ -14,17 +15,28 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# The policy pack runs in its own virtualenv (policy/PulumiPolicy.yaml), as `pulumi preview
+# --policy-pack policy` expects.
+policy-venv: $(POLICY_VENV)/.installed
+
+$(POLICY_VENV)/.installed: policy/requirements.txt
+	test -x $(POLICY_VENV)/bin/python || $(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(POLICY_VENV)/bin/python -m pip install --quiet -r policy/requirements.txt
+	touch $@
+
 cli:
 	@scripts/install-pulumi >/dev/null
 
 # One worker per core, whole files per worker: a module's emulator and stack stay in one process.
-test: venv
+test: venv policy-venv
 	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m pytest -n auto --dist loadfile --durations=10
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pyright
+	bin="$$(scripts/install-actionlint)" && "$$bin/actionlint" .github/workflows/*.yml
 
 demo: venv
 	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m scripts.demo

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from cli.review import review
+
 app = typer.Typer(
     name="scim-setup",
     help="Operate Dashboard SCIM setups declared with the scim-setup Pulumi package.",
@@ -42,6 +44,9 @@ def root(
     ] = False,
 ) -> None:
     """Operate Dashboard SCIM setups declared with the scim-setup Pulumi package."""
+
+
+app.command("review")(review)
 
 
 def main() -> None:

@@ -31,6 +31,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--admin-token", help="admin API token (default: generated, kept)")
     parser.add_argument("--viewer-token", help="token of a user without the admin role")
+    parser.add_argument(
+        "--public-url",
+        help="base URL the Dashboard advertises (tenant URL), as behind a reverse proxy "
+        "(default: the address it listens on)",
+    )
     parser.add_argument("--test-hooks", action="store_true", help="enable /_emulator routes")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
     parser.add_argument("--access-log", action="store_true", help="log each request on stderr")
@@ -51,12 +56,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"emulator: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
             return 1
         url = base_url(args.host, sock.getsockname()[1])
-        app = create_app(store, AppOptions(base_url=url, test_hooks=args.test_hooks))
+        public_url = (args.public_url or url).rstrip("/")
+        app = create_app(store, AppOptions(base_url=public_url, test_hooks=args.test_hooks))
         ready = {
             "url": url,
             "admin_token": credentials.admin_token,
             "viewer_token": credentials.viewer_token,
-            "tenant_url": tenant_url(url, store.settings().tenant_id),
+            "tenant_url": tenant_url(public_url, store.settings().tenant_id),
         }
         serve(
             app,

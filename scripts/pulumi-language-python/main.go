@@ -3,9 +3,12 @@
 // The upstream Python language host is its own Go module, which the module
 // proxy available to this project does not serve. This small stand-in
 // implements the parts of the LanguageRuntime gRPC service that
-// `pulumi preview/up/destroy/refresh/install/about` use, and runs programs
+// `pulumi preview/up/destroy/refresh/install/about` use, runs programs
 // through the upstream `pulumi-language-python-exec` shim that sits next to
-// this binary.
+// this binary, and runs Python plugins such as policy packs (RunPlugin).
+//
+// Unlike upstream, plugin discovery and About() spawn no pip and walk no
+// package file lists: both read the virtual environment's files directly.
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -35,37 +39,20 @@ import (
 // the user an actionable error message.
 const bailExitCode = 32
 
-// Lists the resource plugins that installed Python packages declare through
-// a `pulumi-plugin.json` file (how generated provider SDKs announce them).
-const listPluginsPy = `
-import json, sys
-try:
-    import importlib.metadata as md
-except ImportError:
-    print("[]"); sys.exit(0)
-out, seen = [], set()
-for dist in md.distributions():
-    for f in (dist.files or []):
-        if f.name != "pulumi-plugin.json":
-            continue
-        try:
-            data = json.loads(f.read_text())
-        except Exception:
-            continue
-        if not isinstance(data, dict) or not data.get("resource") or not data.get("name"):
-            continue
-        key = (data.get("name"), data.get("version"), json.dumps(data.get("parameterization")))
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(data)
-print(json.dumps(out))
+// Prints the `pulumi-plugin.json` files of top-level packages on sys.path;
+// only used when the toolchain does not name its virtual environment directory.
+const listPluginFilesPy = `
+import glob, os, sys
+for entry in sys.path:
+    if os.path.isdir(entry):
+        print("\n".join(sorted(glob.glob(os.path.join(entry, "*", "pulumi-plugin.json")))))
 `
 
 type pluginJSON struct {
 	Name             string `json:"name"`
 	Version          string `json:"version"`
 	Server           string `json:"server"`
+	Resource         bool   `json:"resource"`
 	Parameterization *struct {
 		Name    string `json:"name"`
 		Version string `json:"version"`
@@ -130,6 +117,15 @@ func fatal(err error) {
 
 // toolchainFor resolves the Python toolchain from the Pulumi.yaml runtime options.
 func toolchainFor(info *pulumirpc.ProgramInfo) (toolchain.Toolchain, error) {
+	opts, err := optionsFor(info)
+	if err != nil {
+		return nil, err
+	}
+	return toolchain.ResolveToolchain(opts)
+}
+
+// optionsFor reads the runtime options of Pulumi.yaml (or PulumiPolicy.yaml).
+func optionsFor(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error) {
 	opts := toolchain.PythonOptions{Toolchain: toolchain.Auto}
 	if info != nil {
 		opts.Root = info.GetRootDirectory()
@@ -151,14 +147,14 @@ func toolchainFor(info *pulumirpc.ProgramInfo) (toolchain.Toolchain, error) {
 				opts.Toolchain = toolchain.Uv
 			case "", "auto":
 			default:
-				return nil, fmt.Errorf("unsupported Python toolchain %q in Pulumi.yaml", v)
+				return opts, fmt.Errorf("unsupported Python toolchain %q in Pulumi.yaml", v)
 			}
 		}
 	}
 	if opts.ProgramDir == "" {
 		opts.ProgramDir = opts.Root
 	}
-	return toolchain.ResolveToolchain(opts)
+	return opts, nil
 }
 
 func (h *host) Handshake(
@@ -174,30 +170,64 @@ func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Plugin
 	return &pulumirpc.PluginInfo{Version: version.Version}, nil
 }
 
-// installedPlugins reports the resource plugins declared by installed packages.
-// It is best effort: without a usable Python environment it reports none, and
-// Run then explains what is wrong.
+// installedPlugins reports the resource plugins that installed packages declare
+// in a top-level `<package>/pulumi-plugin.json` (how generated provider SDKs
+// announce them). It is best effort: without a usable Python environment it
+// reports none, and Run then explains what is wrong.
 func (h *host) installedPlugins(ctx context.Context, info *pulumirpc.ProgramInfo) []pluginJSON {
 	tc, err := toolchainFor(info)
 	if err != nil || tc.ValidateVenv(ctx) != nil {
 		return nil
 	}
-	cmd, err := tc.Command(ctx, "-c", listPluginsPy)
+	files, err := pluginFiles(ctx, tc)
 	if err != nil {
-		return nil
-	}
-	cmd.Dir = info.GetProgramDirectory()
-	out, err := cmd.Output()
-	if err != nil {
-		logging.V(5).Infof("listing Python packages with pulumi-plugin.json failed: %v", err)
+		logging.V(5).Infof("finding pulumi-plugin.json files failed: %v", err)
 		return nil
 	}
 	var plugins []pluginJSON
-	if err := json.Unmarshal(out, &plugins); err != nil {
-		logging.V(5).Infof("could not parse plugin list: %v", err)
-		return nil
+	seen := map[string]bool{}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		var p pluginJSON
+		if json.Unmarshal(b, &p) != nil || !p.Resource || p.Name == "" {
+			continue
+		}
+		key := p.Name + "@" + p.Version
+		if p.Parameterization != nil {
+			key += "/" + p.Parameterization.Name + "@" + p.Parameterization.Version
+		}
+		if !seen[key] {
+			seen[key] = true
+			plugins = append(plugins, p)
+		}
 	}
 	return plugins
+}
+
+// pluginFiles globs the virtual environment's site-packages when the toolchain
+// names it, and otherwise asks the interpreter for its sys.path once.
+func pluginFiles(ctx context.Context, tc toolchain.Toolchain) ([]string, error) {
+	if venv, err := tc.VirtualEnvPath(ctx); err == nil && venv != "" {
+		return filepath.Glob(filepath.Join(venv, "lib", "python*", "site-packages", "*", "pulumi-plugin.json"))
+	}
+	cmd, err := tc.Command(ctx, "-c", listPluginFilesPy)
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if line != "" {
+			files = append(files, line)
+		}
+	}
+	return files, nil
 }
 
 func normalizeVersion(v string) string {
@@ -365,20 +395,55 @@ func (h *host) InstallDependencies(
 		req.GetUseLanguageVersionTools(), true, stdout, stderr)
 }
 
+// About reports the interpreter. In a virtual environment it reads pyvenv.cfg
+// instead of running Python; elsewhere it runs the interpreter once (never pip).
 func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
 	tc, err := toolchainFor(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
-	about, err := tc.About(ctx)
+	if venv, err := tc.VirtualEnvPath(ctx); err == nil && venv != "" {
+		if version := venvPythonVersion(venv); version != "" {
+			return &pulumirpc.AboutResponse{Executable: filepath.Join(venv, "bin", "python"), Version: version}, nil
+		}
+	}
+	cmd, err := tc.Command(ctx, "-c", "import platform, sys; print(sys.executable); print(platform.python_version())")
 	if err != nil {
 		return nil, err
 	}
-	return &pulumirpc.AboutResponse{
-		Executable: about.PythonExecutable,
-		Version:    about.PythonVersion.String(),
-	}, nil
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("asking Python for its version: %w", err)
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) != 2 {
+		return nil, fmt.Errorf("unexpected answer from Python about itself: %q", out)
+	}
+	return &pulumirpc.AboutResponse{Executable: lines[0], Version: lines[1]}, nil
 }
+
+// venvPythonVersion is the Python version the virtualenv's pyvenv.cfg records, or "".
+func venvPythonVersion(venv string) string {
+	b, err := os.ReadFile(filepath.Join(venv, "pyvenv.cfg"))
+	if err != nil {
+		return ""
+	}
+	values := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			values[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	// `python -m venv` writes "version = 3.11.7"; virtualenv "version_info = 3.11.7.final.0".
+	for _, key := range []string{"version", "version_info"} {
+		if v := pythonVersionPattern.FindString(values[key]); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+var pythonVersionPattern = regexp.MustCompile(`^\d+\.\d+(\.\d+)?`)
 
 func (h *host) GetProgramDependencies(
 	ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest,
@@ -396,4 +461,83 @@ func (h *host) GetProgramDependencies(
 		resp.Dependencies = append(resp.Dependencies, &pulumirpc.DependencyInfo{Name: d.Name, Version: d.Version})
 	}
 	return resp, nil
+}
+
+// RunPlugin runs a Python plugin, such as a policy pack, as upstream does: the
+// plugin directory's `__main__.py` (`python <dir> args…`), or, for a buildable
+// package without one, `python -m pulumi.run.plugin <project name> args…`.
+// With the pip toolchain the virtualenv defaults to `venv`: plugins never run
+// in the ambient Python.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	ctx := server.Context()
+	info := req.GetInfo()
+	logging.V(5).Infof("running Python plugin in %s with args %v", info.GetProgramDirectory(), req.GetArgs())
+	opts, err := optionsFor(info)
+	if err != nil {
+		return err
+	}
+	if opts.Toolchain == toolchain.Pip && opts.Virtualenv == "" {
+		opts.Virtualenv = "venv"
+	}
+	tc, err := toolchain.ResolveToolchain(opts)
+	if err != nil {
+		return err
+	}
+	// As older upstream hosts did: say how to create a missing virtualenv.
+	if err := tc.ValidateVenv(ctx); err != nil {
+		return err
+	}
+	cmd, err := pluginCommand(ctx, tc, opts.Root, info.GetProgramDirectory(), req.GetArgs())
+	if err != nil {
+		return err
+	}
+
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	cmd.Dir = req.GetPwd()
+	cmd.Env = append(cmd.Env, req.GetEnv()...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return server.Send(&pulumirpc.RunPluginResponse{
+				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())}, //nolint:gosec
+			})
+		}
+		return fmt.Errorf("problem executing plugin program (could not run language executor): %w", err)
+	}
+	return closer.Close()
+}
+
+func pluginCommand(
+	ctx context.Context, tc toolchain.Toolchain, root, programDir string, args []string,
+) (*exec.Cmd, error) {
+	if _, err := os.Stat(filepath.Join(root, "__main__.py")); err == nil {
+		return tc.Command(ctx, append([]string{programDir}, args...)...)
+	} else if !os.IsNotExist(err) {
+		return nil, fmt.Errorf("looking for __main__.py: %w", err)
+	}
+	// Older SDKs lack pulumi.run.plugin; then the directory itself is run, as upstream does.
+	check, err := tc.Command(ctx, "-c", "import pulumi.run.plugin")
+	if err != nil {
+		return nil, err
+	}
+	if out, err := check.CombinedOutput(); err != nil && strings.Contains(string(out), "ModuleNotFoundError") {
+		return tc.Command(ctx, append([]string{programDir}, args...)...)
+	}
+	buildable, err := toolchain.IsBuildablePackage(root)
+	if err != nil {
+		return nil, fmt.Errorf("checking if plugin is a buildable package: %w", err)
+	}
+	if !buildable {
+		return nil, errors.New("plugin is not runnable, it provides neither __main__.py nor a buildable pyproject.toml")
+	}
+	pyproject, err := toolchain.LoadPyproject(root)
+	if err != nil {
+		return nil, fmt.Errorf("loading pyproject: %w", err)
+	}
+	return tc.ModuleCommand(ctx, "pulumi.run.plugin", append([]string{pyproject.Project.Name}, args...)...)
 }

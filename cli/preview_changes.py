@@ -1,0 +1,307 @@
+"""What a `pulumi preview --json` of a SCIM setup means, one line per change in the domain's words.
+
+The preview's steps carry each resource's old and new inputs and outputs, with every secret already
+replaced by "[secret]" (the CLI's own masking, unless `--show-secrets`): a secret is only ever
+reported as changed. Resource types this module does not know get one generic line each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+SECRET = "[secret]"
+SCIM_SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
+SCIM_TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
+APPLICATION = "azuread:index/application:Application"
+SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
+ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
+SYNC_SECRET = "azuread:index/synchronizationSecret:SynchronizationSecret"
+SYNC_JOB = "azuread:index/synchronizationJob:SynchronizationJob"
+
+_IGNORED_OPS = {
+    "same",
+    "read",
+    "refresh",
+    "delete-replaced",
+    "discard-replaced",
+    "remove-pending-replace",
+}
+_VERBS = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted"}
+
+
+@dataclass(frozen=True)
+class Change:
+    text: str
+    warning: bool = False
+    """Risky for the customer: provisioning stops, accounts go away, or scope widens."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One planned step, with the previous and the planned values of its resource."""
+
+    op: str
+    type: str
+    name: str
+    old: Mapping[str, Any]
+    new: Mapping[str, Any]
+    replace_reasons: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Step:
+        op = "replace" if raw["op"] == "create-replacement" else raw["op"]
+        old, new = raw.get("oldState") or {}, raw.get("newState") or {}
+        return cls(
+            op=op,
+            type=(new or old).get("type") or _type_of(raw["urn"]),
+            name=raw["urn"].rsplit("::", 1)[-1],
+            old={**(old.get("outputs") or {}), **(old.get("inputs") or {})},
+            new={**(new.get("outputs") or {}), **(new.get("inputs") or {})},
+            replace_reasons=tuple(raw.get("replaceReasons") or ()),
+        )
+
+    def changed(self, key: str) -> bool:
+        return self.old.get(key) != self.new.get(key)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A parsed `pulumi preview --json` document."""
+
+    stack: str
+    steps: list[Step]
+    config: Mapping[str, Any]
+    errors: list[str]
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Preview:
+        steps = [Step.from_json(step) for step in raw.get("steps") or []]
+        urns = [step["urn"] for step in raw.get("steps") or []]
+        errors = [
+            d["message"].strip().removeprefix("error: ")
+            for d in raw.get("diagnostics") or []
+            if d.get("severity") == "error"
+        ]
+        stack = urns[0].split(":")[2] if urns else "unknown"
+        return cls(stack=stack, steps=steps, config=raw.get("config") or {}, errors=errors)
+
+    def has(self, resource_type: str) -> bool:
+        return any(step.type == resource_type and step.op != "delete" for step in self.steps)
+
+    def counts(self) -> dict[str, int]:
+        """Planned operations on real resources (not the stack, providers or components)."""
+        totals: dict[str, int] = {}
+        for step in self.steps:
+            if not is_structure(step.type):
+                totals[step.op] = totals.get(step.op, 0) + 1
+        return totals
+
+
+def _type_of(urn: str) -> str:
+    return urn.split("::")[-2].rsplit("$", 1)[-1]
+
+
+def changes(preview: Preview) -> list[Change]:
+    """Every meaningful change the preview plans, in the order the engine would make them."""
+    found: list[Change] = []
+    for step in preview.steps:
+        if step.op in _IGNORED_OPS or is_structure(step.type):
+            continue
+        describe = _DESCRIBERS.get(step.type, _generic)
+        found += describe(step, preview)
+    return found
+
+
+def is_structure(resource_type: str) -> bool:
+    """The stack, providers and our components: their resources' lines say what happens."""
+    return resource_type == "pulumi:pulumi:Stack" or resource_type.startswith(
+        ("pulumi:providers:", "scim-setup:")
+    )
+
+
+def _shown(value: Any) -> str:
+    return "changed (secret)" if value == SECRET else str(value)
+
+
+def _settings(step: Step, _preview: Preview) -> list[Change]:
+    old, new = step.old, step.new
+    if step.op == "create":
+        if not new.get("enabled", True):
+            return [Change("the stack takes over the Dashboard's SCIM settings, with SCIM off")]
+        return [
+            Change(
+                "SCIM user management will be switched on in the Dashboard; new backup accounts "
+                f"will get {new.get('account_size_gb')} GB"
+            )
+        ]
+    if step.op == "delete":
+        if old.get("keep_enabled_on_destroy"):
+            return [Change("the stack stops managing the SCIM settings; SCIM stays switched on")]
+        return [Change("SCIM user management will be switched off: provisioning stops", True)]
+    found: list[Change] = []
+    if step.changed("enabled"):
+        if new.get("enabled"):
+            found.append(Change("SCIM user management will be switched on"))
+        else:
+            found.append(
+                Change(
+                    "SCIM user management will be switched off: the Dashboard stops accepting "
+                    "Entra's provisioning requests",
+                    True,
+                )
+            )
+    if step.changed("account_size_gb"):
+        found.append(
+            Change(
+                f"new backup accounts will get {new.get('account_size_gb')} GB instead of "
+                f"{old.get('account_size_gb')}"
+            )
+        )
+    if step.changed("keep_enabled_on_destroy"):
+        after = (
+            "leave SCIM switched on" if new.get("keep_enabled_on_destroy") else "switch SCIM off"
+        )
+        found.append(Change(f"destroying the stack will {after}"))
+    return found
+
+
+def _token(step: Step, preview: Preview) -> list[Change]:
+    entra = preview.has(SYNC_SECRET)
+    if step.op == "create":
+        given = " and given to Entra in the same run" if entra else ""
+        return [Change(f"a SCIM API token will be generated{given}")]
+    if step.op == "delete":
+        return [Change("the SCIM token will be revoked: Entra's provisioning stops", True)]
+    if step.op == "replace":
+        reason = _token_replace_reason(step)
+        if entra:
+            return [
+                Change(f"the token will be regenerated{reason} and Entra updated in the same run")
+            ]
+        return [
+            Change(
+                f"the token will be regenerated{reason}; the old one stops working and Entra "
+                "needs the new one pasted (this stack has no Entra step)",
+                True,
+            )
+        ]
+    if step.changed("rotate_after_days"):
+        days, before = step.new.get("rotate_after_days"), step.old.get("rotate_after_days")
+        if days is None:
+            return [Change("the token will no longer be rotated automatically", True)]
+        was = f"instead of every {before} days" if before is not None else "(it was never rotated)"
+        return [Change(f"the token will be rotated every {days} days {was}")]
+    return []
+
+
+def _token_replace_reason(step: Step) -> str:
+    if "keepers" in step.replace_reasons:
+        old, new = step.old.get("keepers") or {}, step.new.get("keepers") or {}
+        if SECRET in (old, new):
+            return " (keepers changed)"
+        parts = [
+            f"{key} {_shown(old.get(key, '∅'))} → {_shown(new.get(key, '∅'))}"
+            for key in sorted({*old, *new})
+            if old.get(key) != new.get(key)
+        ]
+        return f" (keepers changed: {', '.join(parts)})" if parts else " (keepers changed)"
+    if "rotate_after_days" in step.replace_reasons:
+        return f" (older than scim:rotateAfterDays = {step.new.get('rotate_after_days')} days)"
+    return ""
+
+
+def _application(step: Step, _preview: Preview) -> list[Change]:
+    name = step.new.get("displayName") or step.old.get("displayName") or step.name
+    if step.op == "create":
+        return [Change(f"a new Entra application '{name}' will be created")]
+    if step.op == "delete":
+        return [Change(f"the Entra application '{name}' will be deleted", True)]
+    if step.changed("displayName"):
+        return [
+            Change(
+                f"the Entra application will be renamed “{step.old.get('displayName')}” → '{name}'"
+            )
+        ]
+    return [Change(f"the Entra application '{name}' will be {_VERBS.get(step.op, step.op)}")]
+
+
+def _service_principal(step: Step, _preview: Preview) -> list[Change]:
+    if step.op == "delete":
+        return [Change("the enterprise application (service principal) will be deleted", True)]
+    return []
+
+
+def _assignment(step: Step, _preview: Preview) -> list[Change]:
+    state = step.new if step.op != "delete" else step.old
+    group = state.get("principalDisplayName") or state.get("principalObjectId") or step.name
+    if step.op == "create":
+        return [Change(f"group {group} enters provisioning scope")]
+    if step.op == "delete":
+        return [
+            Change(
+                f"group {group} leaves provisioning scope: its members lose their accounts", True
+            )
+        ]
+    return [Change(f"the assignment of group {group} will be {_VERBS.get(step.op, step.op)}")]
+
+
+def _sync_secret(step: Step, preview: Preview) -> list[Change]:
+    if step.op == "delete":
+        return [
+            Change("Entra's provisioning credentials will be removed: provisioning stops", True)
+        ]
+    found = [
+        Change(
+            "Entra will be given the tenant URL and token"
+            if step.op == "create"
+            else "Entra's provisioning credentials (tenant URL, token, settings) changed (secret)"
+        )
+    ]
+    if str(preview.config.get("entra:syncAll", "")).lower() == "true":
+        found.append(
+            Change(
+                "every user and group of the tenant will be provisioned, not only the assigned "
+                "groups (entra:syncAll is on)",
+                True,
+            )
+        )
+    return found
+
+
+def _sync_job(step: Step, _preview: Preview) -> list[Change]:
+    if step.op == "delete":
+        return [Change("the provisioning job will be deleted: provisioning stops", True)]
+    if step.op == "create":
+        started = step.new.get("enabled", True)
+        return [
+            Change(
+                "provisioning will start"
+                if started
+                else "the provisioning job will be created, stopped"
+            )
+        ]
+    if step.changed("enabled"):
+        if step.new.get("enabled"):
+            return [Change("provisioning will start")]
+        return [Change("provisioning will be paused (job stopped)", True)]
+    return [Change(f"the provisioning job will be {_VERBS.get(step.op, step.op)}")]
+
+
+def _generic(step: Step, _preview: Preview) -> list[Change]:
+    kind = step.type.rsplit(":", 1)[-1]
+    return [
+        Change(f"{kind} '{step.name}' will be {_VERBS.get(step.op, step.op)}", step.op == "delete")
+    ]
+
+
+_DESCRIBERS: dict[str, Callable[[Step, Preview], list[Change]]] = {
+    SCIM_SETTINGS: _settings,
+    SCIM_TOKEN: _token,
+    APPLICATION: _application,
+    SERVICE_PRINCIPAL: _service_principal,
+    ASSIGNMENT: _assignment,
+    SYNC_SECRET: _sync_secret,
+    SYNC_JOB: _sync_job,
+}

@@ -1,0 +1,183 @@
+"""`scim-setup review` on real previews of the Dashboard step, and on an Entra-shaped plan.
+
+PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+
+The real previews run the console script against a stack of the real program on the emulator,
+each changing one thing from the deployed config; the Markdown is compared in full.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from emulator.process import EmulatorProcess
+from scripts.local_stack import LocalStack
+from tests.engine.conftest import new_stack, pulumi_cli
+
+__all__ = ["pulumi_cli"]
+
+SCRIPT = Path(sys.executable).parent / "scim-setup"
+HEADER = "### SCIM setup review: stack `engine`\n\n"
+DATA = Path(__file__).parent / "data"
+
+
+def review(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
+    argv = [str(SCRIPT), "review", "--stack", stack.stack, *stack.config_args(), *args]
+    return subprocess.run(
+        argv, cwd=stack.project_dir, env=stack.env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def stack(
+    pulumi_cli: str, emulator: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStack]:
+    """The Dashboard step deployed with 50 GB accounts and keepers {rotation: 2026-11}."""
+    for made in new_stack(tmp_path_factory.mktemp("review"), emulator):
+        made.set_config("scim:rotateAfterDays", "90")
+        made.set_config("scim:keepers", '{"rotation": "2026-11"}')
+        made.up()
+        yield made
+
+
+@pytest.fixture
+def secrets(stack: LocalStack, emulator: EmulatorProcess) -> list[str]:
+    return [emulator.admin_token, stack.outputs(show_secrets=True)["token"]]
+
+
+def assert_no_secret(text: str, secrets: list[str]) -> None:
+    leaked = [i for i, secret in enumerate(secrets) if secret in text]
+    assert leaked == [], f"secret #{leaked} appears in the review"
+
+
+def test_no_change_says_so(stack, secrets):
+    result = review(stack)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == HEADER + "No changes: the setup already matches this configuration.\n"
+    assert_no_secret(result.stdout + result.stderr, secrets)
+
+
+def test_account_size_change_in_plain_words(stack, secrets):
+    stack.set_config("scim:accountSizeGb", "100")
+    try:
+        result = review(stack)
+    finally:
+        stack.run("config", "rm", "scim:accountSizeGb", *stack.config_args())
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == HEADER + (
+        "**Changes**\n"
+        "- New backup accounts will get 100 GB instead of 50.\n"
+        "\n"
+        "<sub>pulumi preview: 1 to update.</sub>\n"
+    )
+    assert_no_secret(result.stdout + result.stderr, secrets)
+
+
+def test_keepers_change_announces_the_token_replacement(stack, secrets):
+    stack.set_config("scim:keepers", '{"rotation": "2026-12"}')
+    try:
+        result = review(stack)
+    finally:
+        stack.set_config("scim:keepers", '{"rotation": "2026-11"}')
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == HEADER + (
+        "**⚠️ Needs attention**\n"
+        "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12); the old "
+        "one stops working and Entra needs the new one pasted (this stack has no Entra step).\n"
+        "\n"
+        "<sub>pulumi preview: 1 to replace.</sub>\n"
+    )
+    assert_no_secret(result.stdout + result.stderr, secrets)
+
+
+def test_scim_switched_off_is_a_warning(stack, secrets, tmp_path):
+    stack.set_config("scim:enabled", "false")
+    try:
+        saved = stack.preview("--json").stdout
+    finally:
+        stack.run("config", "rm", "scim:enabled", *stack.config_args())
+    (tmp_path / "preview.json").write_text(saved)
+
+    result = subprocess.run(
+        [str(SCRIPT), "review", "--preview-json", str(tmp_path / "preview.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == HEADER + (
+        "**⚠️ Needs attention**\n"
+        "- SCIM user management will be switched off: the Dashboard stops accepting Entra's "
+        "provisioning requests.\n"
+        "\n"
+        "<sub>pulumi preview: 1 to update.</sub>\n"
+    )
+    assert_no_secret(result.stdout + result.stderr, secrets)
+
+
+def test_entra_plan_names_scope_token_and_risks():
+    result = subprocess.run(
+        [str(SCRIPT), "review", "--preview-json", str(DATA / "entra-preview.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "### SCIM setup review: stack `prod`\n"
+        "\n"
+        "**⚠️ Needs attention**\n"
+        "- Every user and group of the tenant will be provisioned, not only the assigned groups "
+        "(entra:syncAll is on).\n"
+        "- Group Sales leaves provisioning scope: its members lose their accounts.\n"
+        "\n"
+        "**Changes**\n"
+        "- New backup accounts will get 100 GB instead of 50.\n"
+        "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12) and Entra "
+        "updated in the same run.\n"
+        "- Entra's provisioning credentials (tenant URL, token, settings) changed (secret).\n"
+        "\n"
+        "<sub>pulumi preview: 2 to update, 1 to replace, 1 to delete.</sub>\n"
+    )
+    assert "scim-secret" not in result.stdout
+
+
+def test_json_lists_each_change_with_its_risk():
+    result = subprocess.run(
+        [str(SCRIPT), "review", "--json", "--preview-json", str(DATA / "entra-preview.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    changes = json.loads(result.stdout)
+    assert {
+        "text": "new backup accounts will get 100 GB instead of 50",
+        "warning": False,
+    } in changes
+    assert sum(c["warning"] for c in changes) == 2
+
+
+def test_unreadable_preview_is_one_line_and_exit_1(tmp_path):
+    bad = tmp_path / "preview.json"
+    bad.write_text("not json")
+
+    result = subprocess.run(
+        [str(SCRIPT), "review", "--preview-json", str(bad)], capture_output=True, text=True
+    )
+
+    assert result.returncode == 1
+    assert (
+        result.stderr == f"scim-setup review: {bad} is not the output of `pulumi preview --json`\n"
+    )
