@@ -7,6 +7,7 @@ The Pulumi runtime is process-global: every test that asks for `pulumi_engine` g
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -89,8 +90,8 @@ class PulumiEngine:
         return found
 
 
-@pytest.fixture(scope="session")
-def _frozen_heap() -> None:
+@functools.cache
+def _freeze_imported_heap() -> None:
     """Move everything alive once the SDKs are imported out of the collector's sight.
 
     The modules of pulumi and the Azure SDKs are never garbage; without this, every
@@ -101,7 +102,8 @@ def _frozen_heap() -> None:
 
 
 @pytest.fixture
-def pulumi_engine(_frozen_heap: None) -> Iterator[PulumiEngine]:
+def pulumi_engine() -> Iterator[PulumiEngine]:
+    _freeze_imported_heap()
     yield PulumiEngine()
     # A failed deployment leaves futures nobody awaited; drop the runtime's references and
     # collect them now, so asyncio reports them in this test's captured log, not at exit.
