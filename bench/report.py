@@ -40,7 +40,7 @@ COMMAND_RATIO_MAX = 1.10
 COMMANDS_WITH_TARGET = ("preview", "no-op up", "refresh", "destroy")
 EMULATOR_CPU_MS_MAX = 1.0
 EMULATOR_RPS_RATIO_MIN = 0.8
-CAPTION = "commands: median wall s (CPU s) of paired runs; ratio: wall, ours / bare"
+CAPTION = "Commands: median wall s (CPU s) of paired runs; ratio = ours / bare wall time"
 HEADER = ("measure", "ours", "bare / baseline", "ratio", "target", "met", "Dashboard calls")
 
 
