@@ -20,6 +20,7 @@ class DashboardScimArgs:
     keep_enabled_on_destroy: pulumi.Input[bool] = False
     rotate_after_days: pulumi.Input[int] | None = None
     keepers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    adopt: pulumi.Input[bool] = False
 
 
 class DashboardScim(pulumi.ComponentResource):
@@ -43,12 +44,15 @@ class DashboardScim(pulumi.ComponentResource):
                 account_size_gb=args.account_size_gb,
                 enabled=args.enabled,
                 keep_enabled_on_destroy=args.keep_enabled_on_destroy,
+                adopt=args.adopt,
             ),
             pulumi.ResourceOptions(parent=self),
         )
         token = ScimToken(
             f"{name}-token",
-            ScimTokenArgs(rotate_after_days=args.rotate_after_days, keepers=args.keepers),
+            ScimTokenArgs(
+                rotate_after_days=args.rotate_after_days, keepers=args.keepers, adopt=args.adopt
+            ),
             pulumi.ResourceOptions(parent=self, depends_on=[settings]),
         )
         self.tenant_url = settings.tenant_url

@@ -15,7 +15,15 @@ from typing import Annotated, Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from components.azure_extras import (
     ProvisioningLogsArgs,
@@ -26,7 +34,12 @@ from components.azure_extras import (
 from components.dashboard_scim import DashboardScimArgs
 from components.entra_application import ExistingApplication, NewApplication, is_guid
 from components.entra_provisioning import EntraProvisioningArgs, is_email_address
-from providers.dashboard_client import ACCOUNT_SIZE_GB_MAX, ACCOUNT_SIZE_GB_MIN
+from providers.dashboard_client import (
+    ACCOUNT_SIZE_GB_MAX,
+    ACCOUNT_SIZE_GB_MIN,
+    TIMEOUT_S_MAX,
+    TIMEOUT_S_MIN,
+)
 from providers.dashboard_connection import (
     API_TOKEN_ENV,
     API_TOKEN_KEY,
@@ -45,6 +58,7 @@ class _Section(BaseModel):
 class DashboardConfig(_Section):
     url: str
     apiToken: str | None = Field(default=None, repr=False)
+    timeoutSeconds: Annotated[float, Field(ge=TIMEOUT_S_MIN, le=TIMEOUT_S_MAX)] | None = None
 
     @field_validator("url")
     @classmethod
@@ -62,6 +76,7 @@ class ScimConfig(_Section):
     rotateAfterDays: Annotated[int, Field(ge=1)] | None = None
     keepers: dict[str, str] | None = None
     keepEnabledOnDestroy: bool = False
+    adopt: bool = False
 
 
 class EntraApplicationConfig(_Section):
@@ -163,6 +178,11 @@ class StackConfig(_Section):
     scim: ScimConfig = Field(default_factory=ScimConfig)
     entra: EntraConfig | None = None
     azureExtras: AzureExtrasConfig = Field(default_factory=AzureExtrasConfig)
+    _secret_keys: frozenset[str] = PrivateAttr(default=frozenset())
+
+    def is_secret(self, key: str) -> bool:
+        """Whether `key` was set with `pulumi config set --secret`."""
+        return key in self._secret_keys
 
 
 class StackConfigError(ValueError):
@@ -191,14 +211,16 @@ def parse_stack_config(
     dashboard = sections.setdefault("dashboard", {})
     if "url" not in dashboard and env.get(URL_ENV):
         dashboard["url"] = env[URL_ENV]
-    problems = _credential_problems(dashboard, set(secret_keys), env)
+    secrets = frozenset(secret_keys)
+    problems = _credential_problems(dashboard, set(secrets), env)
     try:
         config = StackConfig.model_validate(sections)
     except ValidationError as exc:
-        problems += [_describe(error) for error in exc.errors()]
+        problems += [_describe(error, secrets) for error in exc.errors()]
         raise StackConfigError(problems) from None
     if problems:
         raise StackConfigError(problems)
+    config._secret_keys = secrets
     return config
 
 
@@ -241,10 +263,16 @@ _FIELDS: dict[str, type[BaseModel]] = {
 }
 
 
-def _describe(error: Any) -> str:
+NEVER_ECHOED = frozenset({"dashboard:url", API_TOKEN_KEY})
+"""Keys whose values never appear in a message (the URL may carry a password)."""
+
+
+def _describe(error: Any, secret_keys: frozenset[str] = frozenset()) -> str:
     location = [str(part) for part in error["loc"]]
     namespace, rest = location[0], location[1:]
     key = f"{namespace}:{'.'.join(rest)}" if rest else f"{namespace}"
+    top_key = f"{namespace}:{rest[0]}" if rest else key
+    quiet = top_key in NEVER_ECHOED or top_key in secret_keys
     if error["type"] == "extra_forbidden":
         parent = ".".join(location[:-1])
         return f"{key}: unknown key{_suggestion(location[-1], _FIELDS.get(parent))}"
@@ -255,7 +283,9 @@ def _describe(error: Any) -> str:
             how = f"--path {key} <value>" if "." in key else f"{key} <value>"
         return f"{key}: required; set it with `pulumi config set {how}`"
     message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{key}: {message} (got {error['input']!r})" if rest else f"{key}: {message}"
+    return (
+        f"{key}: {message} (got {error['input']!r})" if rest and not quiet else f"{key}: {message}"
+    )
 
 
 def _suggestion(name: str, model: type[BaseModel] | None) -> str:
@@ -275,13 +305,18 @@ def load_stack_config() -> StackConfig:
 
 
 def dashboard_args(config: StackConfig) -> DashboardScimArgs:
+    """The Dashboard step's arguments; keepers set with `--secret` stay secret in state."""
     scim = config.scim
+    keepers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = scim.keepers
+    if scim.keepers is not None and config.is_secret("scim:keepers"):
+        keepers = pulumi.Output.secret(scim.keepers)
     return DashboardScimArgs(
         account_size_gb=scim.accountSizeGb,
         enabled=scim.enabled,
         keep_enabled_on_destroy=scim.keepEnabledOnDestroy,
         rotate_after_days=scim.rotateAfterDays,
-        keepers=scim.keepers,
+        keepers=keepers,
+        adopt=scim.adopt,
     )
 
 

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from emulator.clock import utc_now
-from emulator.store import ScimSettings, ScimTokenRecord, Store
+from emulator.store import KEEP, ScimSettings, ScimTokenRecord, Store
 from emulator.tokens import bearer_token, new_id, new_secret, token_hash, token_matches
 
 MIN_ACCOUNT_SIZE_GB = 1
 MAX_ACCOUNT_SIZE_GB = 10240
+MAX_LABEL_LENGTH = 200
 ADMIN_ROLE = "admin"
 VIEWER_ROLE = "viewer"
 
@@ -103,16 +104,19 @@ class AdminApi:
         body = await json_object(request)
         enabled = _enabled(body)
         size = _account_size_gb(body)
-        return JSONResponse(self._settings_json(self._store.save_settings(enabled, size)))
+        owner = _label(body, "owner") if "owner" in body else KEEP
+        return JSONResponse(self._settings_json(self._store.save_settings(enabled, size, owner)))
 
     async def generate_token(self, request: Request) -> JSONResponse:
         """`POST /api/v1/scim/token`: the secret is shown this once; the old token dies now."""
         self._require_admin(request)
+        body = await json_object(request) if await request.body() else {}
+        label = _label(body, "label")
         secret = new_secret()
-        record = ScimTokenRecord(new_id("tok"), token_hash(secret), utc_now(), None)
+        record = ScimTokenRecord(new_id("tok"), token_hash(secret), utc_now(), None, label)
         self._store.replace_scim_token(record)
-        body = {"id": record.id, "token": secret, "createdAt": record.created_at}
-        return JSONResponse(body, status_code=201, headers={"Cache-Control": "no-store"})
+        answer = {"id": record.id, "token": secret, "createdAt": record.created_at, "label": label}
+        return JSONResponse(answer, status_code=201, headers={"Cache-Control": "no-store"})
 
     async def revoke_token(self, request: Request, token_id: str) -> Response:
         """`DELETE /api/v1/scim/token/{id}`: 404 unless `{id}` is the active token."""
@@ -143,9 +147,15 @@ class AdminApi:
             "enabled": settings.enabled,
             "tenantUrl": self._tenant_url,
             "accountSizeGb": settings.account_size_gb,
+            "owner": settings.owner,
             "token": None
             if token is None
-            else {"id": token.id, "createdAt": token.created_at, "lastUsedAt": token.last_used_at},
+            else {
+                "id": token.id,
+                "createdAt": token.created_at,
+                "lastUsedAt": token.last_used_at,
+                "label": token.label,
+            },
         }
 
 
@@ -173,3 +183,15 @@ def _account_size_gb(body: dict[str, Any]) -> int:
             f"accountSizeGb must be between {MIN_ACCOUNT_SIZE_GB} and {MAX_ACCOUNT_SIZE_GB}",
         )
     return size
+
+
+def _label(body: dict[str, Any], field: str) -> str | None:
+    """An optional marker of who manages the settings or token: null, or 1-200 printable chars."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_LABEL_LENGTH:
+        raise validation_error(field, f"{field} must be null or 1 to {MAX_LABEL_LENGTH} characters")
+    if not value.isprintable():
+        raise validation_error(field, f"{field} must not contain control characters")
+    return value

@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS admin_tokens (role TEXT PRIMARY KEY, token_hash TEXT 
 CREATE TABLE IF NOT EXISTS scim_token (
     slot INTEGER PRIMARY KEY CHECK (slot = 1),
     id TEXT NOT NULL, token_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL, last_used_at TEXT
+    created_at TEXT NOT NULL, last_used_at TEXT, label TEXT
 );
 CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY, user_name_key TEXT NOT NULL UNIQUE, external_id TEXT,
@@ -58,6 +58,20 @@ CREATE TABLE IF NOT EXISTS backup_accounts (
 """
 
 
+class _Keep:
+    """The type of `KEEP`: leave a stored value as it is."""
+
+
+KEEP = _Keep()
+
+
+def _add_token_label_column(db: sqlite3.Connection) -> None:
+    """Data directories from before token labels get the column (NULL: no label)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(scim_token)")}
+    if "label" not in columns:
+        db.execute("ALTER TABLE scim_token ADD COLUMN label TEXT")
+
+
 class UniquenessConflict(Exception):
     """A write would give two resources the same userName or displayName."""
 
@@ -78,6 +92,7 @@ class ScimSettings:
     enabled: bool
     account_size_gb: int
     tenant_id: str
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,7 @@ class ScimTokenRecord:
     token_hash: str
     created_at: str
     last_used_at: str | None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +175,7 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._transaction() as db:
             db.executescript(_SCHEMA)
+            _add_token_label_column(db)
         self._settings = self._load_settings()
         self._token = self._load_token()
 
@@ -180,6 +197,7 @@ class Store:
                 "tenant_id": str(uuid.uuid4()),
                 "enabled": "false",
                 "account_size_gb": str(DEFAULT_ACCOUNT_SIZE_GB),
+                "owner": "",
             }
             db.executemany(
                 "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", defaults.items()
@@ -189,22 +207,27 @@ class Store:
             enabled=values["enabled"] == "true",
             account_size_gb=int(values["account_size_gb"]),
             tenant_id=values["tenant_id"],
+            owner=values["owner"] or None,
         )
 
     def settings(self) -> ScimSettings:
         """Return the SCIM settings (served from memory)."""
         return self._settings
 
-    def save_settings(self, enabled: bool, account_size_gb: int) -> ScimSettings:
-        """Store new settings; the tenant id never changes."""
+    def save_settings(
+        self, enabled: bool, account_size_gb: int, owner: str | _Keep | None = KEEP
+    ) -> ScimSettings:
+        """Store new settings; the tenant id never changes, the owner only when given."""
+        new_owner = self._settings.owner if isinstance(owner, _Keep) else owner
         values = [
             ("true" if enabled else "false", "enabled"),
             (str(account_size_gb), "account_size_gb"),
+            (new_owner or "", "owner"),
         ]
         with self._transaction() as db:
             db.executemany("UPDATE settings SET value = ? WHERE key = ?", values)
             self._settings = replace(
-                self._settings, enabled=enabled, account_size_gb=account_size_gb
+                self._settings, enabled=enabled, account_size_gb=account_size_gb, owner=new_owner
             )
         return self._settings
 
@@ -224,7 +247,7 @@ class Store:
     def _load_token(self) -> ScimTokenRecord | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT id, token_hash, created_at, last_used_at FROM scim_token"
+                "SELECT id, token_hash, created_at, last_used_at, label FROM scim_token"
             ).fetchone()
         return ScimTokenRecord(*row) if row else None
 
@@ -236,8 +259,8 @@ class Store:
         """Make `token` the only active one; the previous one stops working at once."""
         with self._transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO scim_token VALUES (1, ?, ?, ?, ?)",
-                (token.id, token.token_hash, token.created_at, token.last_used_at),
+                "INSERT OR REPLACE INTO scim_token VALUES (1, ?, ?, ?, ?, ?)",
+                (token.id, token.token_hash, token.created_at, token.last_used_at, token.label),
             )
             self._token = token
 

@@ -11,10 +11,13 @@ They are off unless asked for: without them the `/_emulator` paths are 404.
   request a client gave up on (a timeout during `delaySeconds`) is counted at
   once, and the server still carries it out, as a slow real server would.
 - `POST /_emulator/faults` with `{"method", "path", "count", "status",
-  "retryAfter", "delaySeconds", "drop"}` makes the next `count` requests whose
-  method and path match (fnmatch patterns) wait `delaySeconds`, then answer
-  `status` (with `Retry-After` when given) or lose their connection halfway
-  through the response. `DELETE` clears all faults.
+  "retryAfter", "delaySeconds", "drop", "body", "after"}` makes the next `count`
+  requests whose method and path match (fnmatch patterns) wait `delaySeconds`,
+  then answer `status` (with `Retry-After` when given), answer the raw `body`
+  text instead of the real one, or lose their connection. With `after: true`
+  the Dashboard first carries the request out and the fault replaces its
+  answer: a token generated whose answer never arrives, or arrives garbled.
+  `DELETE` clears all faults.
 """
 
 import asyncio
@@ -39,6 +42,7 @@ REQUEST_LOG_LIMIT = 100_000
 """The log keeps the most recent requests only, so a long benchmark cannot exhaust memory."""
 DROPPED_STATUS = 0
 DROP_SETTLE_SECONDS = 1.0
+MAX_FAULT_BODY_CHARS = 65_536
 _UNFINISHED_RESPONSE = "ASGI callable returned without completing response."
 _ERROR_CODES = {
     400: "bad_request",
@@ -66,6 +70,8 @@ class Fault:
     retry_after: float | None
     delay_seconds: float
     drop: bool
+    body: str | None = None
+    after: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         """Whether a request is one this fault is for."""
@@ -173,16 +179,26 @@ class HooksMiddleware:
         return status
 
     async def _inject(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> int:
-        """Delay, then drop, answer the planned status, or carry on normally."""
+        """Delay, then drop, answer the planned status or body, or carry on normally."""
         if fault.delay_seconds:
             await asyncio.sleep(fault.delay_seconds)
+        real_status = None
+        if fault.after:
+            real_status = await self._pass_through(scope, receive, _discard)
         if fault.drop:
             await _drop(receive, send)
             return DROPPED_STATUS
-        if fault.status is None:
+        if fault.status is None and fault.body is None:
+            if real_status is not None:
+                raise RuntimeError("an `after` fault needs drop, status or body")
             return await self._pass_through(scope, receive, send)
-        await _fault_response(fault, scope["path"])(scope, receive, send)
-        return fault.status
+        status = fault.status or real_status or 200
+        await _fault_response(fault, scope["path"], status)(scope, receive, send)
+        return status
+
+
+async def _discard(_message: Message) -> None:
+    """The `send` of a request whose real answer a fault replaces."""
 
 
 async def _drop(receive: Receive, send: Send) -> None:
@@ -222,11 +238,12 @@ def _quiet_dropped_responses(record: logging.LogRecord) -> bool:
     return record.getMessage() != _UNFINISHED_RESPONSE
 
 
-def _fault_response(fault: Fault, path: str) -> Response:
-    status = fault.status or 500
+def _fault_response(fault: Fault, path: str, status: int) -> Response:
     headers = {}
     if fault.retry_after is not None:
         headers["Retry-After"] = str(math.ceil(fault.retry_after))
+    if fault.body is not None:
+        return Response(fault.body, status, headers, "application/json")
     message = "fault injected by the emulator's test hooks"
     if path.startswith("/scim/"):
         body: dict[str, Any] = {
@@ -240,15 +257,28 @@ def _fault_response(fault: Fault, path: str) -> Response:
 
 
 def _fault(body: dict[str, Any]) -> Fault:
-    status = _optional_number(body, "status", int, 400, 599)
+    status = _optional_number(body, "status", int, 200, 599)
     delay = _optional_number(body, "delaySeconds", float, 0, 60) or 0.0
     drop = body.get("drop", False)
     if not isinstance(drop, bool):
         raise validation_error("drop", "drop must be true or false")
     if drop and status is not None:
         raise validation_error("drop", "a dropped request gets no status: give one of them")
-    if status is None and not drop and not delay:
-        raise validation_error("status", "give a status, a delaySeconds or drop: true")
+    body_text = body.get("body")
+    if body_text is not None and (
+        not isinstance(body_text, str) or len(body_text) > MAX_FAULT_BODY_CHARS or drop
+    ):
+        raise validation_error(
+            "body", f"body must be text of at most {MAX_FAULT_BODY_CHARS} characters, without drop"
+        )
+    after = body.get("after", False)
+    if not isinstance(after, bool):
+        raise validation_error("after", "after must be true or false")
+    answered = status is not None or drop or body_text is not None
+    if after and not answered:
+        raise validation_error("after", "after needs a status, a body or drop: true")
+    if not answered and not delay:
+        raise validation_error("status", "give a status, a body, a delaySeconds or drop: true")
     return Fault(
         method=_pattern(body, "method"),
         path=_pattern(body, "path"),
@@ -257,6 +287,8 @@ def _fault(body: dict[str, Any]) -> Fault:
         retry_after=_optional_number(body, "retryAfter", float, 0, 86_400),
         delay_seconds=float(delay),
         drop=drop,
+        body=body_text,
+        after=after,
     )
 
 
@@ -289,4 +321,6 @@ def _fault_json(fault: Fault) -> dict[str, Any]:
         "retryAfter": fault.retry_after,
         "delaySeconds": fault.delay_seconds,
         "drop": fault.drop,
+        "body": fault.body,
+        "after": fault.after,
     }

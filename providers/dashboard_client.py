@@ -1,27 +1,43 @@
 """The Dashboard admin API client: the only code that knows its URLs, paths and payloads.
 
 The contract is described in `docs/dashboard-api.md`; `emulator/` implements it. Every error a
-caller can see is a `DashboardError` whose message says what to do and never contains a token.
+caller can see is a `DashboardError` whose message is one line saying what was called, what came
+back and what to do, and never contains a token or a response body.
+
+Time: every operation (one method call, retries included) ends within `timeout_s` (stack config
+`dashboard:timeoutSeconds`, default 60 s). Each attempt may take at most `CONNECT_TIMEOUT_S` to
+connect and `READ_TIMEOUT_S` per read, and is abandoned when the operation's deadline passes, so a
+server that drips its answer byte by byte cannot stretch it. Up to `MAX_RETRIES` retries follow a
+429, 502, 503, 504 or a lost answer, after `Retry-After` (at most `RETRY_AFTER_MAX_S`) or an
+exponential backoff (1, 2, 4 s), and never when the wait would pass the deadline.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 ACCOUNT_SIZE_GB_MIN = 1
 ACCOUNT_SIZE_GB_MAX = 10240
+LABEL_MAX_CHARS = 200
 
+DEFAULT_TIMEOUT_S = 60.0
+TIMEOUT_S_MIN = 1.0
+TIMEOUT_S_MAX = 3600.0
 CONNECT_TIMEOUT_S = 5.0
-READ_TIMEOUT_S = 30.0
-RETRY_ATTEMPTS = 4
+READ_TIMEOUT_S = 20.0
+MAX_RETRIES = 4
 RETRY_AFTER_MAX_S = 30.0
-RETRY_STATUSES = (429, 502, 503, 504)
-IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE"})
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+TIMEOUT_KEY = "dashboard:timeoutSeconds"
+
+T = TypeVar("T")
 
 
 class DashboardError(Exception):
@@ -54,7 +70,22 @@ class DashboardRequestError(DashboardError):
 
 
 class DashboardUnavailableError(DashboardError):
-    """The Dashboard could not be reached or kept failing after retries."""
+    """No usable answer: unreachable, failing, too slow, or gave up within the deadline.
+
+    `lost_answers`: how many attempts got no usable answer (the request may have been carried out).
+    """
+
+    def __init__(self, message: str, lost_answers: int = 0) -> None:
+        super().__init__(message)
+        self.lost_answers = lost_answers
+
+
+class DashboardProtocolError(DashboardError):
+    """A success status with a body that is not the contract's answer (HTML, garbage, `{}`)."""
+
+
+class DashboardOwnershipError(DashboardError):
+    """The Dashboard's SCIM settings or token are managed by another stack."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +95,7 @@ class TokenInfo:
     id: str
     created_at: str
     last_used_at: str | None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +104,7 @@ class ScimSettingsState:
     tenant_url: str
     account_size_gb: int
     token: TokenInfo | None
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +114,7 @@ class GeneratedToken:
     id: str
     created_at: str
     secret: str = field(repr=False)
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,49 +127,48 @@ class BackupAccount:
     created_at: str
 
 
-class _CappedRetry(Retry):
-    """urllib3 Retry that honours Retry-After but never sleeps longer than the budget allows."""
-
-    def get_retry_after(self, response: Any) -> float | None:
-        retry_after = super().get_retry_after(response)
-        return None if retry_after is None else min(retry_after, RETRY_AFTER_MAX_S)
+class _Malformed(ValueError):
+    """A body that does not have the contract's shape; the message never quotes it."""
 
 
 def _retry_policy() -> Retry:
-    return _CappedRetry(
-        total=RETRY_ATTEMPTS,
-        connect=RETRY_ATTEMPTS,
-        read=RETRY_ATTEMPTS,
-        status=RETRY_ATTEMPTS,
-        other=0,
+    """The retry counter and backoff; statuses and lost answers are judged in `_call`."""
+    return Retry(
+        total=MAX_RETRIES,
         backoff_factor=0.5,
         backoff_max=8.0,
         status_forcelist=RETRY_STATUSES,
-        allowed_methods=IDEMPOTENT_METHODS,
+        allowed_methods=None,
         respect_retry_after_header=True,
         raise_on_status=False,
     )
 
 
 class DashboardClient:
-    """Admin API calls for one Dashboard account, over one `requests.Session`."""
+    """Admin API calls for one Dashboard account, over one `requests.Session`.
+
+    `sleep` and `clock` are injectable so tests of the retry policy never wait for real.
+    """
 
     def __init__(
         self,
         base_url: str,
         api_token: str,
-        timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        attempt_timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._api_token = api_token
-        self._timeout = timeout
+        self._timeout_s = timeout_s
+        self._attempt_timeout = attempt_timeout
+        self._sleep = sleep
+        self._clock = clock
         self._session = requests.Session()
         self._session.headers.update(
             {"Authorization": f"Bearer {api_token}", "Accept": "application/json"}
         )
-        adapter = HTTPAdapter(max_retries=_retry_policy())
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("DashboardClient holds credentials and must never be serialized")
@@ -144,47 +177,167 @@ class DashboardClient:
         self._session.close()
 
     def get_settings(self) -> ScimSettingsState:
-        return _settings_from_json(self._call("GET", "/api/v1/scim"))
+        return self._call("GET", "/api/v1/scim", _settings_from_json)
 
-    def put_settings(self, enabled: bool, account_size_gb: int) -> ScimSettingsState:
-        body = {"enabled": enabled, "accountSizeGb": account_size_gb}
-        return _settings_from_json(self._call("PUT", "/api/v1/scim", body))
+    def put_settings(
+        self, enabled: bool, account_size_gb: int, owner: str | None
+    ) -> ScimSettingsState:
+        """Write the settings; `owner` marks the stack that manages them (None: nobody)."""
+        body = {"enabled": enabled, "accountSizeGb": account_size_gb, "owner": owner}
+        return self._call("PUT", "/api/v1/scim", _settings_from_json, body)
 
-    def generate_token(self) -> GeneratedToken:
-        data = self._call("POST", "/api/v1/scim/token")
-        return GeneratedToken(id=data["id"], created_at=data["createdAt"], secret=data["token"])
+    def generate_token(self, label: str | None = None) -> GeneratedToken:
+        """Generate the account's SCIM token, labelled with the stack that owns it.
+
+        A lost answer (dropped connection, timeout, 502/504 from a gateway, a garbled body) is
+        resent as a fresh POST, although the Dashboard may already have generated a token. That is
+        safe because the Dashboard keeps exactly one active token and each POST supersedes the
+        previous one at once: a token whose answer was lost is never shown to anyone and dies with
+        the next POST, and the token it replaced was being replaced anyway. So the last answered
+        POST always returns the only token that works. When no answer arrives within the deadline,
+        the error says the Dashboard may hold a token nobody has; the next `pulumi up` generates
+        again (the resource is not in state, or its token is no longer the active one).
+        """
+        body = {} if label is None else {"label": label}
+        try:
+            return self._call(
+                "POST", "/api/v1/scim/token", _generated_token_from_json, body, retry_malformed=True
+            )
+        except DashboardUnavailableError as exc:
+            if not exc.lost_answers:
+                raise
+            raise DashboardUnavailableError(
+                f"{exc} The Dashboard may now hold an active SCIM token that nobody has, and the "
+                "previous token, if any, no longer works: run `pulumi up` again to generate one.",
+                exc.lost_answers,
+            ) from None
 
     def revoke_token(self, token_id: str) -> bool:
         """Revoke `token_id` if it is the active token; False when it was not (already gone)."""
         try:
-            self._call("DELETE", f"/api/v1/scim/token/{token_id}")
+            self._call("DELETE", f"/api/v1/scim/token/{token_id}", _no_body)
         except DashboardNotFoundError:
             return False
         return True
 
     def list_backup_accounts(self) -> list[BackupAccount]:
-        data = self._call("GET", "/api/v1/backup-accounts")
-        return [_backup_account_from_json(item) for item in data["items"]]
+        return self._call("GET", "/api/v1/backup-accounts", _backup_accounts_from_json)
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        body: dict[str, Any] | None = None,
+        retry_malformed: bool = False,
+    ) -> T:
+        """One operation: attempts, retries and waits, all within `timeout_s`.
+
+        A lost answer is retried like a 429/502/503/504. A success with a malformed body is final,
+        unless `retry_malformed` (the caller knows the answer was lost and resending is safe).
+        """
         url = self._base_url + path
-        try:
-            response = self._session.request(method, url, json=body, timeout=self._timeout)
-        except requests.RequestException as exc:
-            raise DashboardUnavailableError(
-                f"{method} {url} failed: could not reach the Dashboard "
-                f"({type(exc).__name__}) after {RETRY_ATTEMPTS} retries. Check `dashboard:url` "
-                "and that the Dashboard is up, then run the command again."
-            ) from None
-        if response.status_code >= 400:
-            raise self._error_for(method, url, response)
-        return response.json() if response.content else None
+        deadline = self._clock() + self._timeout_s
+        retry = _retry_policy()
+        retries = lost = 0
+        while True:
+            response, problem = self._attempt(method, url, body, deadline)
+            if response is not None and response.status_code < 400:
+                try:
+                    return parse(_json(response))
+                except _Malformed as exc:
+                    if not retry_malformed:
+                        raise self._protocol_error(method, url, response, exc, retries) from None
+                    response, problem = None, f"answered {response.status_code} with {exc}"
+            elif response is not None and response.status_code not in RETRY_STATUSES:
+                raise self._error_for(method, url, response, retries)
+            lost += response is None or response.status_code not in (429, 503)
+            if retries >= MAX_RETRIES:
+                raise self._gave_up(method, url, response, problem, retries, None, lost)
+            raw = None if response is None else response.raw
+            retry = retry.increment(method, url, response=raw)
+            after = None if raw is None else retry.get_retry_after(raw)
+            wait = retry.get_backoff_time() if after is None else min(after, RETRY_AFTER_MAX_S)
+            if self._clock() + wait >= deadline:
+                raise self._gave_up(method, url, response, problem, retries, wait, lost)
+            self._sleep(wait)
+            retries += 1
 
-    def _error_for(self, method: str, url: str, response: requests.Response) -> DashboardError:
+    def _attempt(
+        self, method: str, url: str, body: dict[str, Any] | None, deadline: float
+    ) -> tuple[requests.Response | None, str | None]:
+        """Send once; (response, None), or (None, what went wrong) when no answer came in time.
+
+        The request runs in a daemon thread so the deadline holds even when the server drips its
+        answer (socket read timeouts restart with every byte). An abandoned thread only reads.
+        """
+        remaining = max(deadline - self._clock(), 0.001)
+        connect, read = self._attempt_timeout
+        timeout = (min(connect, remaining), min(read, remaining))
+        outcome: list[requests.Response | Exception] = []
+
+        def send() -> None:
+            try:
+                outcome.append(self._session.request(method, url, json=body, timeout=timeout))
+            except requests.RequestException as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=send, name="dashboard-request", daemon=True)
+        worker.start()
+        worker.join(remaining)
+        if not outcome:
+            return None, f"no complete answer within {remaining:.1f} s"
+        result = outcome[0]
+        if isinstance(result, requests.Response):
+            return result, None
+        return None, f"no answer ({_failure_name(result)})"
+
+    def _protocol_error(
+        self, method: str, url: str, response: requests.Response, exc: _Malformed, retries: int
+    ) -> DashboardProtocolError:
+        return DashboardProtocolError(
+            f"{method} {url} returned {response.status_code} with {exc}{_retried(retries)}, not "
+            "the Dashboard admin API's answer. Check that `dashboard:url` is the Dashboard itself "
+            "(not a login page or proxy), then run the command again."
+        )
+
+    def _gave_up(
+        self,
+        method: str,
+        url: str,
+        response: requests.Response | None,
+        problem: str | None,
+        retries: int,
+        wait: float | None,
+        lost: int,
+    ) -> DashboardError:
+        """The final error; `wait` is the retry the deadline ruled out (None: budget spent)."""
+        why = (
+            ""
+            if wait is None
+            else f"; the {self._timeout_s:g} s deadline ({TIMEOUT_KEY}) leaves no time for "
+            f"another try"
+        )
+        if response is None:
+            return DashboardUnavailableError(
+                f"{method} {url}: {problem}{_retried(retries)}{why}. Check `dashboard:url` and "
+                "that the Dashboard is up, then run the command again.",
+                lost,
+            )
+        code, detail, _field = _error_body(response, self._api_token)
+        return DashboardUnavailableError(
+            f"{method} {url} returned {response.status_code} ({code or 'server error'})"
+            f"{_retried(retries)}{why}: {detail}. The Dashboard is failing or overloaded; run "
+            "the command again later.",
+            lost,
+        )
+
+    def _error_for(
+        self, method: str, url: str, response: requests.Response, retries: int
+    ) -> DashboardError:
         status = response.status_code
-        code, detail, field_name = _error_body(response)
-        detail = detail.replace(self._api_token, "***") if self._api_token else detail
-        where = f"{method} {url} returned {status}"
+        code, detail, field_name = _error_body(response, self._api_token)
+        where = f"{method} {url} returned {status}{_retried(retries)}"
         if status == 401:
             return DashboardAuthError(
                 f"{where}: the Dashboard rejected the admin API token. Set a valid one with "
@@ -201,46 +354,132 @@ class DashboardClient:
                 f"{where}: not found. Check `dashboard:url` points at the Dashboard itself "
                 "(scheme and host, no path)."
             )
-        if status in (400, 409, 422):
+        if status in (400, 409, 413, 422):
             return DashboardRequestError(
-                f"{where} ({code}): {detail}", status=status, field=field_name
+                f"{where} ({code or 'refused'}): {detail}", status=status, field=field_name
             )
         return DashboardUnavailableError(
-            f"{where} ({code or 'server error'}) after {RETRY_ATTEMPTS} retries: {detail}. "
-            "The Dashboard is failing or overloaded; run the command again later."
+            f"{where} ({code or 'server error'}): {detail}. The Dashboard failed; run the command "
+            "again later, and report it to the Dashboard's operator if it persists."
         )
 
 
-def _error_body(response: requests.Response) -> tuple[str, str, str | None]:
+def _retried(retries: int) -> str:
+    """What the log bears out: the request was sent once, or retried this many times."""
+    if retries == 0:
+        return " (sent once, not retried)"
+    return f" after {retries} {'retry' if retries == 1 else 'retries'}"
+
+
+def _failure_name(exc: Exception) -> str:
+    names = {
+        requests.ConnectTimeout: "connection timed out",
+        requests.ReadTimeout: "read timed out",
+        requests.exceptions.ChunkedEncodingError: "connection lost during the answer",
+        requests.ConnectionError: "connection failed or was dropped",
+    }
+    for kind, name in names.items():
+        if isinstance(exc, kind):
+            return name
+    return type(exc).__name__
+
+
+def _json(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("Content-Type", "no content type")
+        size = len(response.content)
+        raise _Malformed(f"a body that is not JSON ({kind}, {size} bytes)") from None
+
+
+def _error_body(response: requests.Response, api_token: str) -> tuple[str, str, str | None]:
+    """The contract's `{"error", "message", "field"}`, or the HTTP reason for anything else."""
+    reason = response.reason or ""
     try:
         data = response.json()
     except ValueError:
-        return "", response.reason or "", None
+        return "", reason, None
     if not isinstance(data, dict):
-        return "", response.reason or "", None
-    return str(data.get("error", "")), str(data.get("message", "")), data.get("field")
+        return "", reason, None
+    fields = [data.get(key) for key in ("error", "message", "field")]
+    code, message, field_name = (value if isinstance(value, str) else None for value in fields)
+    detail = " ".join((message or reason).split())[:300]
+    if api_token:
+        detail = detail.replace(api_token, "***")
+    return code or "", detail, field_name
 
 
-def _settings_from_json(data: dict[str, Any]) -> ScimSettingsState:
-    token = data.get("token")
+def _object(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise _Malformed(f"{type(data).__name__ if data is not None else 'no body'} for {what}")
+    return data
+
+
+def _field(data: dict[str, Any], name: str, kind: type[T], what: str) -> T:
+    value = data.get(name)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _Malformed(f"{what} without a valid `{name}`")
+    return value
+
+
+def _optional(data: dict[str, Any], name: str, what: str) -> str | None:
+    return None if data.get(name) is None else _field(data, name, str, what)
+
+
+def _settings_from_json(data: Any) -> ScimSettingsState:
+    what = "the SCIM settings"
+    obj = _object(data, what)
+    token = obj.get("token")
     return ScimSettingsState(
-        enabled=bool(data["enabled"]),
-        tenant_url=str(data["tenantUrl"]),
-        account_size_gb=int(data["accountSizeGb"]),
-        token=None
-        if token is None
-        else TokenInfo(
-            id=token["id"], created_at=token["createdAt"], last_used_at=token.get("lastUsedAt")
-        ),
+        enabled=_field(obj, "enabled", bool, what),
+        tenant_url=_field(obj, "tenantUrl", str, what),
+        account_size_gb=_field(obj, "accountSizeGb", int, what),
+        owner=_optional(obj, "owner", what),
+        token=None if token is None else _token_info(_object(token, "the active token")),
     )
 
 
-def _backup_account_from_json(item: dict[str, Any]) -> BackupAccount:
+def _token_info(token: dict[str, Any]) -> TokenInfo:
+    what = "the active token"
+    return TokenInfo(
+        id=_field(token, "id", str, what),
+        created_at=_field(token, "createdAt", str, what),
+        last_used_at=_optional(token, "lastUsedAt", what),
+        label=_optional(token, "label", what),
+    )
+
+
+def _generated_token_from_json(data: Any) -> GeneratedToken:
+    what = "the generated token"
+    obj = _object(data, what)
+    return GeneratedToken(
+        id=_field(obj, "id", str, what),
+        created_at=_field(obj, "createdAt", str, what),
+        secret=_field(obj, "token", str, what),
+        label=_optional(obj, "label", what),
+    )
+
+
+def _no_body(_data: Any) -> None:
+    return None
+
+
+def _backup_accounts_from_json(data: Any) -> list[BackupAccount]:
+    what = "the backup accounts"
+    items = _field(_object(data, what), "items", list, what)
+    return [_backup_account(_object(item, what)) for item in items]
+
+
+def _backup_account(item: dict[str, Any]) -> BackupAccount:
+    what = "a backup account"
     return BackupAccount(
-        id=item["id"],
-        user_name=item["userName"],
-        external_id=item.get("externalId"),
-        quota_gb=int(item["quotaGb"]),
-        active=bool(item["active"]),
-        created_at=item["createdAt"],
+        id=_field(item, "id", str, what),
+        user_name=_field(item, "userName", str, what),
+        external_id=_optional(item, "externalId", what),
+        quota_gb=_field(item, "quotaGb", int, what),
+        active=_field(item, "active", bool, what),
+        created_at=_field(item, "createdAt", str, what),
     )

@@ -14,7 +14,14 @@ from urllib.parse import urlsplit
 
 from pulumi.dynamic import Config
 
-from providers.dashboard_client import DashboardClient, DashboardConfigError
+from providers.dashboard_client import (
+    DEFAULT_TIMEOUT_S,
+    TIMEOUT_KEY,
+    TIMEOUT_S_MAX,
+    TIMEOUT_S_MIN,
+    DashboardClient,
+    DashboardConfigError,
+)
 
 URL_KEY = "dashboard:url"
 API_TOKEN_KEY = "dashboard:apiToken"
@@ -26,21 +33,55 @@ def dashboard_url_problem(url: str) -> str | None:
     """Why `url` cannot be the Dashboard's base URL, or None when it can.
 
     Plain http is allowed only for loopback addresses (the local emulator): the admin token and the
-    SCIM token travel in headers.
+    SCIM token travel in headers. The message never repeats user info (a password) from the URL.
     """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return "is not a URL; use the Dashboard's address, e.g. https://dashboard.example.com"
+    shown = repr(redacted_url(url))
+    if parts.username is not None or parts.password is not None:
+        return (
+            f"{shown} contains user info; remove it and put the admin credential in "
+            f"`pulumi config set --secret {API_TOKEN_KEY}`"
+        )
     if parts.scheme not in ("http", "https") or not host:
         return (
-            f"{url!r} is not a URL; use the Dashboard's address, e.g. https://dashboard.example.com"
+            f"{shown} is not a URL; use the Dashboard's address, e.g. https://dashboard.example.com"
         )
     if parts.scheme == "http" and not _is_loopback(host):
         return (
-            f"{url!r} uses plain http; use https (http is allowed only for loopback, "
+            f"{shown} uses plain http; use https (http is allowed only for loopback, "
             "e.g. the local emulator at http://127.0.0.1:PORT)"
         )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        return f"{url!r} must be a plain base URL without query, fragment or user info"
+    if parts.query or parts.fragment:
+        return f"{shown} must be a plain base URL without query or fragment"
+    return None
+
+
+def redacted_url(url: str) -> str:
+    """`url` with any user info replaced by `***`, safe to print."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{sep}{authority}{slash}{path}" if sep else ("***" if "@" in url else url)
+
+
+def timeout_problem(value: str | None) -> str | None:
+    """Why `dashboard:timeoutSeconds` is unusable, or None."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not TIMEOUT_S_MIN <= seconds <= TIMEOUT_S_MAX:
+        return (
+            f"must be a number of seconds from {TIMEOUT_S_MIN:g} to {TIMEOUT_S_MAX:g} "
+            f"(default {DEFAULT_TIMEOUT_S:g})"
+        )
     return None
 
 
@@ -59,6 +100,7 @@ class DashboardConnection:
 
     url: str | None
     api_token: str | None = field(repr=False)
+    timeout_s: str | None = None
 
     @classmethod
     def from_config(
@@ -68,6 +110,7 @@ class DashboardConnection:
         return cls(
             url=config.get(URL_KEY) or env.get(URL_ENV) or None,
             api_token=config.get(API_TOKEN_KEY) or env.get(API_TOKEN_ENV) or None,
+            timeout_s=config.get(TIMEOUT_KEY) or None,
         )
 
     def problems(self) -> dict[str, str]:
@@ -85,6 +128,8 @@ class DashboardConnection:
                 f"not set; run `pulumi config set --secret {API_TOKEN_KEY} <admin API token>` "
                 f"(or set {API_TOKEN_ENV})"
             )
+        if problem := timeout_problem(self.timeout_s):
+            found[TIMEOUT_KEY] = problem
         return found
 
     def client(self) -> DashboardClient:
@@ -93,4 +138,5 @@ class DashboardConnection:
             raise DashboardConfigError(
                 "; ".join(f"{key}: {reason}" for key, reason in problems.items())
             )
-        return DashboardClient(self.url, self.api_token)
+        seconds = DEFAULT_TIMEOUT_S if self.timeout_s is None else float(self.timeout_s)
+        return DashboardClient(self.url, self.api_token, timeout_s=seconds)

@@ -1,7 +1,10 @@
 """`ScimSettings`: step 1 of the setup guide (enable SCIM, account size, read the tenant URL).
 
 The Dashboard has one SCIM configuration per account, so the resource adopts it on create, applies
-the desired values and reports the Dashboard's real values on refresh.
+the desired values and marks it with this stack (`owner`). Every `preview` and `up` compares the
+desired values with the Dashboard's real ones (one GET in `diff()`), so a change made in the UI is
+repaired without a `pulumi refresh`, and settings another stack owns fail the run instead of being
+overwritten.
 """
 
 from __future__ import annotations
@@ -20,13 +23,22 @@ from pulumi.dynamic import (
 )
 
 from providers.dashboard_client import ACCOUNT_SIZE_GB_MAX, ACCOUNT_SIZE_GB_MIN, ScimSettingsState
-from providers.dashboard_provider import DashboardProvider, is_known, whole_number
+from providers.dashboard_provider import (
+    DashboardProvider,
+    ensure_owned,
+    is_known,
+    other_owner,
+    stack_owner,
+    whole_number,
+)
 
 DEFAULT_ACCOUNT_SIZE_GB = 50
 _DEFAULTS: dict[str, Any] = {
     "enabled": True,
     "account_size_gb": DEFAULT_ACCOUNT_SIZE_GB,
     "keep_enabled_on_destroy": False,
+    "adopt": False,
+    "owner": "",
 }
 _INPUTS = tuple(_DEFAULTS)
 
@@ -37,19 +49,21 @@ class ScimSettingsArgs:
 
     `keep_enabled_on_destroy`: `pulumi destroy` normally switches SCIM user management off (the
     token is revoked by `ScimToken`); set it to leave SCIM on, for example while handing the
-    settings over to another stack.
+    settings over to another stack. Settings another stack has taken over are never switched off.
+    `adopt`: take over settings marked as another stack's (otherwise the run fails naming it).
     """
 
     account_size_gb: pulumi.Input[int] = DEFAULT_ACCOUNT_SIZE_GB
     enabled: pulumi.Input[bool] = True
     keep_enabled_on_destroy: pulumi.Input[bool] = False
+    adopt: pulumi.Input[bool] = False
 
 
 class ScimSettingsProvider(DashboardProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {key: news.get(key, default) for key, default in _DEFAULTS.items()}
         failures = self.connection_failures()
-        for key in ("enabled", "keep_enabled_on_destroy"):
+        for key in ("enabled", "keep_enabled_on_destroy", "adopt"):
             if is_known(inputs[key]) and not isinstance(inputs[key], bool):
                 failures.append(CheckFailure(key, "must be true or false"))
         size = inputs["account_size_gb"]
@@ -68,8 +82,15 @@ class ScimSettingsProvider(DashboardProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Desired against the Dashboard's real settings (one GET), not only against state."""
+        state = self.client().get_settings()
+        ensure_owned(state, news, "settings")
+        real = {"enabled": state.enabled, "account_size_gb": state.account_size_gb}
+        drifted = [key for key, value in real.items() if _normal(news.get(key)) != value]
         changed = [key for key in _INPUTS if _normal(olds.get(key)) != _normal(news.get(key))]
-        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+        unmarked = state.owner != news.get("owner")
+        changes = bool(drifted or changed or unmarked)
+        return DiffResult(changes=changes, replaces=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         state = self._apply(props)
@@ -84,20 +105,25 @@ class ScimSettingsProvider(DashboardProvider):
         return UpdateResult(outs=_outputs(self._apply(news), news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Switch SCIM off and drop this stack's mark, unless another stack has taken over."""
         if props.get("keep_enabled_on_destroy"):
             return
         client = self.client()
         state = client.get_settings()
-        if state.enabled:
-            client.put_settings(enabled=False, account_size_gb=state.account_size_gb)
+        if other_owner(state, str(props.get("owner") or "")) is not None:
+            return
+        if state.enabled or state.owner is not None:
+            client.put_settings(enabled=False, account_size_gb=state.account_size_gb, owner=None)
 
     def _apply(self, props: dict[str, Any]) -> ScimSettingsState:
-        """Adopt the account's settings and write only when they differ from the desired ones."""
+        """Take the account's settings over; write only when they differ from the desired ones."""
         client = self.client()
         state = client.get_settings()
+        ensure_owned(state, props, "settings")
         enabled, size = bool(props["enabled"]), int(props["account_size_gb"])
-        if (state.enabled, state.account_size_gb) != (enabled, size):
-            state = client.put_settings(enabled=enabled, account_size_gb=size)
+        owner = str(props.get("owner") or "") or None
+        if (state.enabled, state.account_size_gb, state.owner) != (enabled, size, owner):
+            state = client.put_settings(enabled=enabled, account_size_gb=size, owner=owner)
         return state
 
 
@@ -107,6 +133,8 @@ def _outputs(state: ScimSettingsState, props: dict[str, Any]) -> dict[str, Any]:
         "enabled": state.enabled,
         "account_size_gb": state.account_size_gb,
         "keep_enabled_on_destroy": bool(props.get("keep_enabled_on_destroy", False)),
+        "adopt": bool(props.get("adopt", False)),
+        "owner": str(props.get("owner") or ""),
     }
 
 
@@ -122,6 +150,8 @@ class ScimSettings(pulumi.dynamic.Resource, module="dashboard", name="ScimSettin
     enabled: pulumi.Output[bool]
     account_size_gb: pulumi.Output[int]
     keep_enabled_on_destroy: pulumi.Output[bool]
+    adopt: pulumi.Output[bool]
+    owner: pulumi.Output[str]
 
     def __init__(
         self,
@@ -129,6 +159,5 @@ class ScimSettings(pulumi.dynamic.Resource, module="dashboard", name="ScimSettin
         args: ScimSettingsArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            ScimSettingsProvider(), resource_name, {**vars(args), "tenant_url": None}, opts
-        )
+        props = {**vars(args), "owner": stack_owner(), "tenant_url": None}
+        super().__init__(ScimSettingsProvider(), resource_name, props, opts)

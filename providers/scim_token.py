@@ -1,9 +1,11 @@
 """`ScimToken`: the shown-once SCIM API token of the setup guide ("click Generate").
 
 The Dashboard keeps one active token per account and never shows a secret twice, so the secret
-lives only in Pulumi state (as a secret output). If someone regenerates or revokes the token in the
-Dashboard UI, `read()` reports the resource gone and the next `pulumi up` generates a new one, which
-everything consuming `token` (the Entra secret) then follows.
+lives only in Pulumi state (as a secret output). The token is labelled with this stack
+(`pulumi:<org>/<project>/<stack>`). Every `preview` and `up` asks the Dashboard which token is
+active (one GET in `diff()`): when someone regenerated or revoked ours in the UI, the token is
+replaced in that same run, and everything consuming `token` (the Entra secret) follows. When another
+stack's token is active, the run fails naming that stack instead of taking the token from it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from providers.dashboard_provider import DashboardProvider, is_known, whole_number
+from providers.dashboard_provider import (
+    DashboardProvider,
+    ensure_owned,
+    is_known,
+    stack_owner,
+    whole_number,
+)
 
 
 @dataclass
@@ -32,11 +40,14 @@ class ScimTokenArgs:
 
     `rotate_after_days`: a `pulumi up` at least this many days after the token was generated
     replaces it (like time-based rotation resources; nothing happens between runs).
-    `keepers`: free-form values; any change replaces the token.
+    `keepers`: free-form values; any change replaces the token. Pass a secret to keep them secret
+    in state and in `--diff` output.
+    `adopt`: take over from another stack whose token is active (otherwise the run fails).
     """
 
     rotate_after_days: pulumi.Input[int] | None = None
     keepers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    adopt: pulumi.Input[bool] = False
 
 
 class ScimTokenProvider(DashboardProvider):
@@ -44,6 +55,8 @@ class ScimTokenProvider(DashboardProvider):
         inputs = {
             "rotate_after_days": news.get("rotate_after_days"),
             "keepers": news.get("keepers"),
+            "adopt": news.get("adopt", False),
+            "owner": news.get("owner"),
         }
         failures = self.connection_failures()
         days = inputs["rotate_after_days"]
@@ -61,19 +74,31 @@ class ScimTokenProvider(DashboardProvider):
         keepers = inputs["keepers"]
         if keepers is not None and is_known(keepers) and not isinstance(keepers, dict):
             failures.append(CheckFailure("keepers", "must be a map of names to values"))
+        if is_known(inputs["adopt"]) and not isinstance(inputs["adopt"], bool):
+            failures.append(CheckFailure("adopt", "must be true or false"))
         return CheckResult({k: v for k, v in inputs.items() if v is not None}, failures)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Replace for new keepers, a due rotation, or a token that is no longer the active one.
+
+        The last needs one GET, so a plain `up` (no `refresh`) notices a dead token.
+        """
         replaces = []
         if olds.get("keepers") != news.get("keepers"):
             replaces.append("keepers")
         if _is_due(olds.get("created_at"), news.get("rotate_after_days")):
             replaces.append("rotate_after_days")
+        state = self.client().get_settings()
+        if state.token is None or state.token.id != id_:
+            ensure_owned(state, news, "token")
+            replaces.append("token")
         changed = bool(replaces) or _days(olds) != _days(news)
         return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        generated = self.client().generate_token()
+        client = self.client()
+        ensure_owned(client.get_settings(), props, "token")
+        generated = client.generate_token(label=str(props.get("owner") or "") or None)
         outs = {
             "token": generated.secret,
             "token_id": generated.id,
@@ -103,9 +128,8 @@ class ScimTokenProvider(DashboardProvider):
 
 
 def _policy(props: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: props[key] for key in ("rotate_after_days", "keepers") if props.get(key) is not None
-    }
+    keys = ("rotate_after_days", "keepers", "adopt", "owner")
+    return {key: props[key] for key in keys if props.get(key) is not None}
 
 
 def _days(props: dict[str, Any]) -> int | None:
@@ -128,6 +152,8 @@ class ScimToken(pulumi.dynamic.Resource, module="dashboard", name="ScimToken"):
     created_at: pulumi.Output[str]
     rotate_after_days: pulumi.Output[int | None]
     keepers: pulumi.Output[Mapping[str, str] | None]
+    adopt: pulumi.Output[bool]
+    owner: pulumi.Output[str]
 
     def __init__(
         self,
@@ -137,6 +163,7 @@ class ScimToken(pulumi.dynamic.Resource, module="dashboard", name="ScimToken"):
     ) -> None:
         props = {
             **vars(args or ScimTokenArgs()),
+            "owner": stack_owner(),
             "token": None,
             "token_id": None,
             "created_at": None,

@@ -38,7 +38,11 @@ def entra(**overrides: Any) -> EntraProvisioningArgs:
 
 def test_dashboard_scim_passes_every_setting_to_its_resources(pulumi_engine, mocks):
     args = DashboardScimArgs(
-        account_size_gb=300, enabled=False, keep_enabled_on_destroy=True, rotate_after_days=90
+        account_size_gb=300,
+        enabled=False,
+        keep_enabled_on_destroy=True,
+        rotate_after_days=90,
+        adopt=True,
     )
     seen: dict[str, Any] = {}
 
@@ -55,8 +59,15 @@ def test_dashboard_scim_passes_every_setting_to_its_resources(pulumi_engine, moc
         "account_size_gb": 300,
         "enabled": False,
         "keep_enabled_on_destroy": True,
+        "adopt": True,
+        "owner": "pulumi:organization/scim-setup/test",
     }
-    assert pulumi_engine.one(TOKEN).inputs["rotate_after_days"] == 90
+    token = pulumi_engine.one(TOKEN).inputs
+    assert (token["rotate_after_days"], token["adopt"], token["owner"]) == (
+        90,
+        True,
+        settings["owner"],
+    )
     assert seen == {"tenant_url": TENANT_URL, "token_id": "tok_1"}
 
 

@@ -239,3 +239,30 @@ def test_missing_nested_key_says_to_set_it_with_path():
         "azureExtras:tokenEscrow.vaultName: required; set it with "
         "`pulumi config set --path azureExtras:tokenEscrow.vaultName <value>`"
     ]
+
+
+def test_a_url_password_is_never_echoed_in_the_config_error():
+    raw = {**BASE, "dashboard:url": "https://admin:hunter2-pw@dashboard.example.com"}
+
+    found = problems(raw)
+
+    assert any(p.startswith("dashboard:url:") and "user info" in p for p in found)
+    assert not any("hunter2-pw" in p for p in found)
+
+
+def test_timeout_seconds_is_validated_and_named():
+    assert parse_stack_config({**BASE, "dashboard:timeoutSeconds": "15"}, SECRET, NO_ENV)
+
+    assert any(
+        p.startswith("dashboard:timeoutSeconds:")
+        for p in problems({**BASE, "dashboard:timeoutSeconds": "0"})
+    )
+
+
+def test_bad_secret_value_is_never_echoed():
+    raw = {**BASE, "scim:keepers": '["secret-keeper-value"]'}
+
+    found = problems(raw, secret_keys=[*SECRET, "scim:keepers"])
+
+    assert any(p.startswith("scim:keepers") for p in found)
+    assert not any("secret-keeper-value" in p for p in found)

@@ -35,6 +35,7 @@ def test_a_new_account_has_scim_disabled_50_gb_and_no_token(tmp_path):
         "enabled": False,
         "tenantUrl": fresh.tenant_url,
         "accountSizeGb": 50,
+        "owner": None,
         "token": None,
     }
 
@@ -126,11 +127,12 @@ def test_generated_token_is_shown_once_and_described_without_secret(emulator, ad
     settings = admin_session.get(settings_url(emulator))
 
     assert created.status_code == 201
-    assert set(created.json()) == {"id", "token", "createdAt"}
+    assert set(created.json()) == {"id", "token", "createdAt", "label"}
     assert settings.json()["token"] == {
         "id": created.json()["id"],
         "createdAt": created.json()["createdAt"],
         "lastUsedAt": None,
+        "label": None,
     }
     assert_not_leaked(settings.text, created.json()["token"], "GET /api/v1/scim")
 

@@ -100,10 +100,12 @@ def test_delayed_request_outlasts_a_short_client_timeout(emulator, admin_session
     ("spec", "field"),
     [
         ({"path": SETTINGS}, "status"),
-        ({"status": 200}, "status"),
+        ({"status": 199}, "status"),
         ({"status": 503, "count": 0}, "count"),
         ({"status": 503, "drop": True}, "drop"),
         ({"drop": "yes"}, "drop"),
+        ({"after": True, "delaySeconds": 1}, "after"),
+        ({"body": 5}, "body"),
         ({"delaySeconds": -1}, "delaySeconds"),
         ({"status": 503, "path": ""}, "path"),
     ],
@@ -113,6 +115,26 @@ def test_invalid_fault_is_422_naming_the_field(emulator, spec, field):
 
     assert response.status_code == 422
     assert response.json()["field"] == field
+
+
+def test_after_fault_carries_the_request_out_then_drops_its_answer(emulator, admin_session):
+    before = admin_session.get(f"{emulator.url}{SETTINGS}").json()["token"]
+    plan_fault(emulator, method="POST", path=f"{SETTINGS}/token", drop=True, after=True)
+
+    with pytest.raises(requests.ConnectionError):
+        admin_session.post(f"{emulator.url}{SETTINGS}/token")
+
+    after = admin_session.get(f"{emulator.url}{SETTINGS}").json()["token"]
+    assert after is not None and after != before
+    assert [r["status"] for r in logged(emulator)][1] == 0
+
+
+def test_body_fault_replaces_the_answer_with_raw_text(emulator, admin_session):
+    plan_fault(emulator, method="GET", path=SETTINGS, status=200, body="<html>login</html>")
+
+    response = admin_session.get(f"{emulator.url}{SETTINGS}")
+
+    assert (response.status_code, response.text) == (200, "<html>login</html>")
 
 
 def test_without_test_hooks_the_hook_paths_do_not_exist(tmp_path):

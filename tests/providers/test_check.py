@@ -13,7 +13,13 @@ from providers.scim_token import ScimTokenProvider
 from tests.providers.conftest import configure
 
 GOOD_CONFIG = {"dashboard:url": "https://dashboard.example.com", "dashboard:apiToken": "adm-1"}
-GOOD_SETTINGS = {"enabled": True, "account_size_gb": 50, "keep_enabled_on_destroy": False}
+GOOD_SETTINGS = {
+    "enabled": True,
+    "account_size_gb": 50,
+    "keep_enabled_on_destroy": False,
+    "adopt": False,
+    "owner": "",
+}
 
 
 def failures(provider: DashboardProvider, news: dict[str, Any], config=None) -> dict[str, str]:

@@ -8,6 +8,7 @@ from providers.scim_settings import ScimSettingsProvider
 from tests.dashboard import Dashboard
 
 PROVIDER_BLOB = {"__provider": "serialized-provider"}
+OWNER = "pulumi:organization/scim-setup/test"
 
 
 @pytest.fixture
@@ -18,7 +19,13 @@ def provider(configured, dashboard: Dashboard) -> ScimSettingsProvider:
 
 
 def desired(enabled: bool = True, size: float = 120, keep: bool = False) -> dict:
-    return {"enabled": enabled, "account_size_gb": size, "keep_enabled_on_destroy": keep}
+    return {
+        "enabled": enabled,
+        "account_size_gb": size,
+        "keep_enabled_on_destroy": keep,
+        "adopt": False,
+        "owner": OWNER,
+    }
 
 
 def test_create_adopts_account_and_applies_desired_settings(provider, dashboard):
@@ -33,11 +40,14 @@ def test_create_adopts_account_and_applies_desired_settings(provider, dashboard)
         "enabled": True,
         "account_size_gb": 120,
         "keep_enabled_on_destroy": False,
+        "adopt": False,
+        "owner": OWNER,
     }
+    assert settings["owner"] == OWNER
 
 
 def test_create_writes_nothing_when_account_already_matches(provider, dashboard):
-    dashboard.put_settings(enabled=True, account_size_gb=75)
+    provider.create(desired(size=75))
     dashboard.clear_requests()
 
     provider.create(desired(size=75))
@@ -76,6 +86,7 @@ def test_update_applies_new_size_in_place(provider, dashboard):
 
 
 def test_diff_ignores_provider_and_engine_floats(provider):
+    provider.create(desired(size=120))
     olds = {**desired(size=120), "tenant_url": "http://x/scim/v2/t", "__provider": "old-code"}
     news = {**desired(size=120), "account_size_gb": 120.0, "__provider": "new-code"}
 
