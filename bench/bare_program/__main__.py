@@ -14,7 +14,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 
-INPUTS = ("enabled", "account_size_gb", "keep_enabled_on_destroy")
+INPUTS = ("enabled", "account_size_gb", "keep_enabled_on_destroy", "adopt", "owner")
+OWNER = f"pulumi:organization/{pulumi.get_project()}/{pulumi.get_stack()}"
 
 
 class SettingsProvider(ResourceProvider):
@@ -56,7 +57,13 @@ class ScimToken(Resource, module="dashboard", name="ScimToken"):
     token_id: pulumi.Output[str]
 
     def __init__(self, name: str, opts: pulumi.ResourceOptions) -> None:
-        props = {"token": None, "token_id": None, "created_at": None}
+        props = {
+            "adopt": False,
+            "owner": OWNER,
+            "token": None,
+            "token_id": None,
+            "created_at": None,
+        }
         secret = pulumi.ResourceOptions(additional_secret_outputs=["token"])
         super().__init__(TokenProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret))
 
@@ -66,7 +73,13 @@ class DashboardScim(pulumi.ComponentResource):
         super().__init__("scim-setup:dashboard:DashboardScim", name, None, None)
         settings = ScimSettings(
             f"{name}-settings",
-            {"enabled": True, "account_size_gb": account_size_gb, "keep_enabled_on_destroy": False},
+            {
+                "enabled": True,
+                "account_size_gb": account_size_gb,
+                "keep_enabled_on_destroy": False,
+                "adopt": False,
+                "owner": OWNER,
+            },
             pulumi.ResourceOptions(parent=self),
         )
         token = ScimToken(

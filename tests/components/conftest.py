@@ -7,6 +7,7 @@ The Pulumi runtime is process-global: every test that asks for `pulumi_engine` g
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import gc
 from collections.abc import Callable, Iterator, Mapping
@@ -104,6 +105,10 @@ def _freeze_imported_heap() -> None:
 @pytest.fixture
 def pulumi_engine() -> Iterator[PulumiEngine]:
     _freeze_imported_heap()
+    # The runtime creates futures on the current event loop. An earlier test in this process
+    # (any order, under xdist) may have run `asyncio.run()`, which leaves none: give each its own.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     yield PulumiEngine()
     # A failed deployment leaves futures nobody awaited; drop the runtime's references and
     # collect them now, so asyncio reports them in this test's captured log, not at exit.
@@ -111,3 +116,5 @@ def pulumi_engine() -> Iterator[PulumiEngine]:
     settings.rpc_manager.clear()
     settings.outputs.clear()
     gc.collect()
+    asyncio.set_event_loop(None)
+    loop.close()
