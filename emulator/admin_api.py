@@ -5,12 +5,12 @@ Every call needs an admin API token of a user with the administrator role
 `{"error", "message"}` bodies; no body ever contains a token.
 """
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from emulator import request_limits
 from emulator.clock import utc_now
 from emulator.store import KEEP, ScimSettings, ScimTokenRecord, Store
 from emulator.tokens import bearer_token, new_id, new_secret, token_hash, token_matches
@@ -48,18 +48,16 @@ def validation_error(field: str, message: str) -> AdminError:
 
 
 async def json_object(request: Request) -> dict[str, Any]:
-    """Parse a JSON object body, or raise the contract's 400."""
+    """Parse a JSON object body within `emulator.request_limits`, or raise 400 / 413."""
     try:
-        body = json.loads(await request.body(), parse_constant=_reject_constant)
-    except ValueError:
-        raise AdminError(400, "bad_request", "the body is not valid JSON") from None
+        body = await request_limits.json_body(request)
+    except request_limits.InputRejected as error:
+        if error.problem == "too_large":
+            raise AdminError(413, "payload_too_large", error.detail) from None
+        raise AdminError(400, "bad_request", error.detail) from None
     if not isinstance(body, dict):
         raise AdminError(400, "bad_request", "the body must be a JSON object")
     return body
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 class AdminApi:

@@ -16,40 +16,23 @@ Every method returns the `requests.Response`, as Entra judges the status.
 import uuid
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
+from emulator.scim_replay import GROUP_URN, USER_URN, ScimReplay
+
 ENTERPRISE_USER_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 MISSPELT_ENTERPRISE_USER_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0User"
-GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ADSCIM_GROUP_URN = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
-PATCH_OP_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 COMPLIANCE_FLAG = "aadOptscim062020"
 
 
-class EntraReplay:
+class EntraReplay(ScimReplay):
     """Sends Entra's SCIM requests to one tenant URL with one SCIM token."""
 
     def __init__(self, tenant_url: str, token: str, *, timeout: float = 10.0) -> None:
-        parts = urlsplit(tenant_url)
-        self.base_url = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
-        self.query = parts.query
-        self.compliant = COMPLIANCE_FLAG.lower() in parts.query.lower()
-        self.timeout = timeout
-        self.session = requests.Session()
-        # Entra calls from Microsoft's network, not through this machine's proxy
-        # settings; skipping the per-request environment and .netrc lookups also
-        # halves the client's CPU cost in the benchmark.
-        self.session.trust_env = False
-        self.session.headers.update(
-            {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
-        )
-
-    def close(self) -> None:
-        """Close the HTTP session."""
-        self.session.close()
+        super().__init__(tenant_url, token, timeout=timeout)
+        self.compliant = COMPLIANCE_FLAG.lower() in self.query.lower()
 
     # Lookups
 
@@ -263,13 +246,3 @@ class EntraReplay:
     def _op(self, name: str, compliant: bool | None) -> str:
         """Entra capitalises ops unless the compliance flag is on (§1 quirk table)."""
         return name.lower() if self._compliant(compliant) else name
-
-    def _patch(self, path: str, operations: list[dict[str, Any]]) -> requests.Response:
-        return self._send("PATCH", path, json={"schemas": [PATCH_OP_URN], "Operations": operations})
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Send one request; the tenant URL's own query string (the flag) is kept."""
-        url = f"{self.base_url}{path}"
-        if self.query:
-            url = f"{url}?{self.query}"
-        return self.session.request(method, url, timeout=self.timeout, **kwargs)

@@ -8,7 +8,6 @@ path are handled by the `ScimPolicy` in `emulator.scim_resources`.
 Section names refer to `shared/research/scim-endpoint.md`.
 """
 
-import copy
 import re
 from typing import Any
 
@@ -48,11 +47,10 @@ def user_patch(payload: dict[str, Any]) -> dict[str, Any]:
     Entra writes the manager as `{"op":"Add","path":"manager","value":[{"$ref":…,
     "value":id}]}`; RFC 7643 puts it in the enterprise extension as one object.
     """
-    fixed = copy.deepcopy(payload)
-    operations = fixed.get("Operations")
-    if isinstance(operations, list):
-        fixed["Operations"] = [_fix_user_operation(op) for op in operations]
-    return fixed
+    operations = payload.get("Operations")
+    if not isinstance(operations, list):
+        return payload
+    return {**payload, "Operations": [_fix_user_operation(op) for op in operations]}
 
 
 def filter_expression(expression: str) -> str:
@@ -75,6 +73,7 @@ def _quote_bare(match: re.Match[str]) -> str:
 def _fix_user_operation(operation: Any) -> Any:
     if not isinstance(operation, dict):
         return operation
+    operation = dict(operation)
     path = operation.get("path")
     if isinstance(path, str):
         operation["path"] = path = _fix_urn(path)

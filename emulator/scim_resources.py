@@ -7,6 +7,8 @@ document of attributes (no `id`, no `meta`, no group `members`: those live in
 the store's columns and tables) plus the values the store indexes.
 """
 
+import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,7 +26,8 @@ from scim2_models import (
     User,
 )
 
-from emulator import entra_shapes
+from emulator import entra_shapes, okta_shapes
+from emulator.store import Member
 
 UserModel = User[EnterpriseUser]
 
@@ -40,6 +43,12 @@ extra attributes, and a real service provider ignores what it does not store.
 """
 
 _T = TypeVar("_T")
+PATCH_OP_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+_ACTIVE_PATHS = ("active", "urn:ietf:params:scim:schemas:core:2.0:user:active")
+USER_PATCH = PatchOp[UserModel]
+GROUP_PATCH = PatchOp[Group]
+RECENT_USERS = 1024
+"""How many validated users `_recent_users` keeps, so a PATCH need not re-validate."""
 
 
 @dataclass(frozen=True)
@@ -54,12 +63,17 @@ class UserAttributes:
 
 @dataclass(frozen=True)
 class GroupAttributes:
-    """A validated group: its document (without members) and its member ids."""
+    """A validated group: its document (without members) and its members."""
 
     document: dict[str, Any]
     display_name: str
     external_id: str | None
-    member_ids: tuple[str, ...]
+    members: tuple[Member, ...]
+
+    @property
+    def member_ids(self) -> set[str]:
+        """The ids of the members."""
+        return {member.id for member in self.members}
 
 
 def new_user(payload: Any) -> UserAttributes:
@@ -74,15 +88,69 @@ def new_user(payload: Any) -> UserAttributes:
 
 
 def patched_user(document: dict[str, Any], payload: Any) -> UserAttributes:
-    """Apply a `PATCH /Users/{id}` body to a stored user document."""
+    """Apply a `PATCH /Users/{id}` body to a stored user document.
+
+    The body is validated as a PatchOp and applied by scim2-models; the stored
+    document is not validated again when this process wrote it (see
+    `_RecentUsers`).
+    """
     body = entra_shapes.user_patch(_object(payload))
-    user = UserModel.model_validate(document)
+    active = active_toggle(body)
+    if active is not None:
+        return _document_attributes({**document, "active": active})
     patch = _scim(
-        lambda: PatchOp[UserModel].model_validate(
+        lambda: USER_PATCH.model_validate(
             body, scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY
         )
     )
+    user = _recent_users.take(document)
     _scim(lambda: patch.patch(user, scim_policy=ENTRA_POLICY))
+    return _user_attributes(user)
+
+
+def active_toggle(body: dict[str, Any]) -> bool | None:
+    """The new `active` of a PATCH that only sets `active`, else None.
+
+    Disabling and enabling is the PATCH every identity provider sends most:
+    Entra's `{"op":"Replace","path":"active","value":"False"}` (or `false`),
+    Okta's `{"op":"replace","value":{"active":false}}`, Google's suspension.
+    Its whole meaning is one boolean, so it is recognised here, in exactly
+    these shapes, instead of running scim2-models' general PATCH engine (a
+    deep copy and two validations of the user). Anything else, including
+    an invalid value, goes to the engine and gets its error.
+    """
+    operations = body.get("Operations")
+    if body.get("schemas") != [PATCH_OP_URN] or not isinstance(operations, list):
+        return None
+    if len(operations) != 1 or not isinstance(operations[0], dict):
+        return None
+    operation = operations[0]
+    op, path, value = operation.get("op"), operation.get("path"), operation.get("value")
+    if set(operation) - {"op", "path", "value"} or not isinstance(op, str):
+        return None
+    if op.lower() not in ("replace", "add"):
+        return None
+    if path is None and isinstance(value, dict) and len(value) == 1:
+        ((name, value),) = value.items()
+        path = name
+    if not isinstance(path, str) or path.lower() not in _ACTIVE_PATHS:
+        return None
+    return _boolean(value)
+
+
+def replaced_user(document: dict[str, Any], payload: Any) -> UserAttributes:
+    """Validate a `PUT /Users/{id}` body as the whole new user (RFC 7644 §3.5.1).
+
+    readOnly attributes are ignored and immutable ones must keep their value;
+    scim2-models' `replace` enforces both against the stored user.
+    """
+    body = entra_shapes.user_payload(_object(payload))
+    user = _scim(
+        lambda: UserModel.model_validate(
+            body, scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=ENTRA_POLICY
+        )
+    )
+    user.replace(_recent_users.take(document))
     return _user_attributes(user)
 
 
@@ -97,40 +165,103 @@ def new_group(payload: Any) -> GroupAttributes:
     return _group_attributes(group)
 
 
+def replaced_group(
+    document: dict[str, Any], members: Iterable[Member], payload: Any
+) -> GroupAttributes:
+    """Validate a `PUT /Groups/{id}` body: the new attributes and the whole member list."""
+    body = entra_shapes.group_payload(_object(payload))
+    group = _scim(
+        lambda: Group.model_validate(
+            body, scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=ENTRA_POLICY
+        )
+    )
+    group.replace(_stored_group(document, members))
+    return _group_attributes(group)
+
+
 def patched_group(
-    document: dict[str, Any], member_ids: Iterable[str], payload: Any
+    group_id: str, document: dict[str, Any], members: Iterable[Member], payload: Any
 ) -> GroupAttributes:
     """Apply a `PATCH /Groups/{id}` body, member additions and removals included."""
-    members = [{"value": member_id} for member_id in member_ids]
-    group = Group.model_validate({**document, "members": members})
+    group = _stored_group(document, members)
+    body = okta_shapes.group_patch(_object(payload), group_id)
     patch = _scim(
-        lambda: PatchOp[Group].model_validate(
-            _object(payload), scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY
+        lambda: GROUP_PATCH.model_validate(
+            body, scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY
         )
     )
     _scim(lambda: patch.patch(group, scim_policy=ENTRA_POLICY))
     return _group_attributes(group)
 
 
+def _stored_group(document: dict[str, Any], members: Iterable[Member]) -> Group:
+    listed = [{"value": member.id, "display": member.display} for member in members]
+    return Group.model_validate({**document, "members": listed})
+
+
+class _RecentUsers:
+    """The validated models of the user documents this process wrote last.
+
+    Every stored document was produced by dumping a validated model, so
+    validating it again on the next PATCH only costs time. The model is found
+    by the document's JSON, handed out once (`take` removes it: PATCH mutates
+    it) and put back by `_user_attributes` under its new document. A document
+    not found here (another process wrote it, or it fell out) is validated.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._models: OrderedDict[str, Any] = OrderedDict()
+
+    def take(self, document: dict[str, Any]) -> Any:
+        model = self._models.pop(json.dumps(document), None)
+        return model if model is not None else UserModel.model_validate(document)
+
+    def put(self, document: dict[str, Any], model: Any) -> None:
+        self._models[json.dumps(document)] = model
+        if len(self._models) > self._size:
+            self._models.popitem(last=False)
+
+
+_recent_users = _RecentUsers(RECENT_USERS)
+
+
 def _user_attributes(user: Any) -> UserAttributes:
     document = _document(user)
+    _recent_users.put(document, user)
+    return _document_attributes(document)
+
+
+def _document_attributes(document: dict[str, Any]) -> UserAttributes:
     return UserAttributes(
         document=document,
-        user_name=user.user_name,
-        external_id=user.external_id,
-        active=user.active is not False,
+        user_name=document["userName"],
+        external_id=document.get("externalId"),
+        active=document.get("active") is not False,
     )
+
+
+def _boolean(value: Any) -> bool | None:
+    """A JSON boolean, or Entra's `"True"`/`"False"` in any case (research §1 quirk table)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
 
 
 def _group_attributes(group: Group) -> GroupAttributes:
     document = _document(group)
     document.pop("members", None)
-    members = tuple(dict.fromkeys(member.value for member in group.members or [] if member.value))
+    members: dict[str, Member] = {}
+    for member in group.members or []:
+        if member.value and member.value not in members:
+            members[member.value] = Member(member.value, member.display)
     return GroupAttributes(
         document=document,
         display_name=group.display_name or "",
         external_id=group.external_id,
-        member_ids=members,
+        members=tuple(members.values()),
     )
 
 

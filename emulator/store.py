@@ -23,6 +23,8 @@ from typing import Any
 
 DATABASE_FILE = "emulator.sqlite3"
 DEFAULT_ACCOUNT_SIZE_GB = 50
+MAX_REMEMBERED_PAGES = 4096
+"""How many page ends keyset paging keeps between writes (see `Store._query`)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +48,7 @@ CREATE INDEX IF NOT EXISTS groups_external_id ON groups (external_id);
 CREATE TABLE IF NOT EXISTS memberships (
     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
     member_id TEXT NOT NULL,
+    display TEXT,
     PRIMARY KEY (group_id, member_id)
 );
 CREATE INDEX IF NOT EXISTS memberships_member ON memberships (member_id);
@@ -63,13 +66,6 @@ class _Keep:
 
 
 KEEP = _Keep()
-
-
-def _add_token_label_column(db: sqlite3.Connection) -> None:
-    """Data directories from before token labels get the column (NULL: no label)."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(scim_token)")}
-    if "label" not in columns:
-        db.execute("ALTER TABLE scim_token ADD COLUMN label TEXT")
 
 
 class UniquenessConflict(Exception):
@@ -127,13 +123,22 @@ class UserRecord:
 
 
 @dataclass(frozen=True)
+class Member:
+    """A group member: the id of a user or group, and the `display` the client gave it."""
+
+    id: str
+    display: str | None = None
+    kind: str = "User"
+
+
+@dataclass(frozen=True)
 class GroupRecord:
-    """What a group write stores; members are ids of users or groups."""
+    """What a group write stores; members are users or groups of the tenant."""
 
     resource: StoredResource
     display_name: str
     external_id: str | None
-    member_ids: tuple[str, ...]
+    members: tuple[Member, ...]
 
 
 @dataclass(frozen=True)
@@ -175,9 +180,10 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._transaction() as db:
             db.executescript(_SCHEMA)
-            _add_token_label_column(db)
+            _add_missing_columns(db)
         self._settings = self._load_settings()
         self._token = self._load_token()
+        self._page_ends: dict[tuple[str, str, tuple[Any, ...], int], int] = {}
 
     def close(self) -> None:
         """Close the database; the WAL is checkpointed so the file stands alone."""
@@ -188,6 +194,13 @@ class Store:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock, self._db:
             yield self._db
+
+    @contextmanager
+    def _resource_write(self) -> Iterator[sqlite3.Connection]:
+        """A transaction that writes users, groups or memberships: page ends are forgotten."""
+        with self._transaction() as db:
+            self._page_ends.clear()
+            yield db
 
     # Settings and tokens
 
@@ -288,7 +301,7 @@ class Store:
         """Store a new user and the backup account that provisioning gives it."""
         resource = user.resource
         try:
-            with self._transaction() as db:
+            with self._resource_write() as db:
                 db.execute(
                     "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
@@ -317,7 +330,7 @@ class Store:
         """Store a changed user; its backup account follows name, externalId and active."""
         resource = user.resource
         try:
-            with self._transaction() as db:
+            with self._resource_write() as db:
                 db.execute(
                     "UPDATE users SET user_name_key = ?, external_id = ?, active = ?,"
                     " modified_at = ?, document = ? WHERE id = ?",
@@ -338,7 +351,7 @@ class Store:
 
     def delete_user(self, user_id: str) -> bool:
         """Delete a user, its backup account and its memberships; False if unknown."""
-        with self._transaction() as db:
+        with self._resource_write() as db:
             deleted = db.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount
             db.execute("DELETE FROM memberships WHERE member_id = ?", (user_id,))
         return deleted > 0
@@ -376,7 +389,7 @@ class Store:
         """Store a new group and its members."""
         resource = group.resource
         try:
-            with self._transaction() as db:
+            with self._resource_write() as db:
                 db.execute(
                     "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?)",
                     (
@@ -388,7 +401,7 @@ class Store:
                         json.dumps(resource.document),
                     ),
                 )
-                _insert_members(db, resource.id, group.member_ids)
+                _insert_members(db, resource.id, group.members)
         except sqlite3.IntegrityError as error:
             raise UniquenessConflict(str(error)) from error
 
@@ -396,7 +409,7 @@ class Store:
         """Store a changed group, replacing its member list."""
         resource = group.resource
         try:
-            with self._transaction() as db:
+            with self._resource_write() as db:
                 db.execute(
                     "UPDATE groups SET display_name_key = ?, external_id = ?, modified_at = ?,"
                     " document = ? WHERE id = ?",
@@ -409,13 +422,13 @@ class Store:
                     ),
                 )
                 db.execute("DELETE FROM memberships WHERE group_id = ?", (resource.id,))
-                _insert_members(db, resource.id, group.member_ids)
+                _insert_members(db, resource.id, group.members)
         except sqlite3.IntegrityError as error:
             raise UniquenessConflict(str(error)) from error
 
     def delete_group(self, group_id: str) -> bool:
         """Delete a group, its memberships and its membership in other groups."""
-        with self._transaction() as db:
+        with self._resource_write() as db:
             deleted = db.execute("DELETE FROM groups WHERE id = ?", (group_id,)).rowcount
             db.execute("DELETE FROM memberships WHERE member_id = ?", (group_id,))
         return deleted > 0
@@ -428,16 +441,31 @@ class Store:
         """Return the groups matching `condition`, in creation order."""
         return self._query("groups", condition, offset, limit)
 
-    def group_members(self, group_id: str) -> list[tuple[str, str]]:
-        """Return (member id, "User" or "Group") for each member, in insertion order."""
+    def group_members(self, group_id: str) -> list[Member]:
+        """Return the members of a group, in insertion order."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT m.member_id, CASE WHEN u.id IS NULL THEN 'Group' ELSE 'User' END"
+                "SELECT m.member_id, m.display,"
+                " CASE WHEN u.id IS NULL THEN 'Group' ELSE 'User' END"
                 " FROM memberships m LEFT JOIN users u ON u.id = m.member_id"
                 " WHERE m.group_id = ? ORDER BY m.rowid",
                 (group_id,),
             ).fetchall()
-        return [(member_id, kind) for member_id, kind in rows]
+        return [Member(member_id, display, kind) for member_id, display, kind in rows]
+
+    def enclosing_groups(self, group_id: str) -> set[str]:
+        """Return the group and every group that holds it, directly or through others.
+
+        A group whose members include one of these would contain itself.
+        """
+        with self._lock:
+            rows = self._db.execute(
+                "WITH RECURSIVE enclosing(id) AS (SELECT ? UNION"
+                " SELECT m.group_id FROM memberships m JOIN enclosing e ON m.member_id = e.id)"
+                " SELECT id FROM enclosing",
+                (group_id,),
+            ).fetchall()
+        return {row[0] for row in rows}
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         """Return which of `ids` name a stored user or group."""
@@ -464,28 +492,58 @@ class Store:
         return _resource(row) if row else None
 
     def _query(self, table: str, condition: SqlCondition, offset: int, limit: int) -> Page:
+        """One page in creation (rowid) order.
+
+        A client walking the pages in turn (`startIndex` 1, 101, 201, … as
+        Okta's import does) continues after the last rowid of the page before
+        (keyset paging) instead of making SQLite skip `offset` rows again. The
+        page ends are remembered until the next write to users or groups, so
+        a page is always the one OFFSET would give.
+        """
         where = f"WHERE {condition.sql}" if condition.sql else ""
+        key = (table, condition.sql, condition.params, offset)
         with self._lock:
             (total,) = self._db.execute(
                 f"SELECT COUNT(*) FROM {table} {where}", condition.params
             ).fetchone()
+            after = self._page_ends.get(key)
+            if after is None:
+                page_sql, params = "LIMIT ? OFFSET ?", (*condition.params, limit, offset)
+            else:
+                joiner = "AND" if where else "WHERE"
+                page_sql = f"{joiner} rowid > ? ORDER BY rowid LIMIT ?"
+                params = (*condition.params, after, limit)
+            order = "" if after is not None else "ORDER BY rowid "
             rows = self._db.execute(
-                f"SELECT id, document, created_at, modified_at FROM {table} {where}"
-                " ORDER BY rowid LIMIT ? OFFSET ?",
-                (*condition.params, limit, offset),
+                f"SELECT rowid, id, document, created_at, modified_at FROM {table} {where}"
+                f" {order}{page_sql}",
+                params,
             ).fetchall()
-        return Page(total=total, resources=[_resource(row) for row in rows])
+            if rows and len(self._page_ends) < MAX_REMEMBERED_PAGES:
+                self._page_ends[(*key[:3], offset + len(rows))] = rows[-1][0]
+        return Page(total=total, resources=[_resource(row[1:]) for row in rows])
 
 
 def _user_columns(user: UserRecord) -> tuple[Any, ...]:
     return (user.resource.id, fold_case(user.user_name), user.external_id, user.active)
 
 
-def _insert_members(db: sqlite3.Connection, group_id: str, member_ids: Iterable[str]) -> None:
+def _insert_members(db: sqlite3.Connection, group_id: str, members: Iterable[Member]) -> None:
     db.executemany(
-        "INSERT OR IGNORE INTO memberships (group_id, member_id) VALUES (?, ?)",
-        [(group_id, member_id) for member_id in member_ids],
+        "INSERT OR IGNORE INTO memberships (group_id, member_id, display) VALUES (?, ?, ?)",
+        [(group_id, member.id, member.display) for member in members],
     )
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a data directory written by an older emulator up to today's schema.
+
+    Token labels and member `display` came later; old rows get NULL (no label, no display).
+    """
+    for table, column in (("scim_token", "label"), ("memberships", "display")):
+        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
 
 def _resource(row: tuple[str, str, str, str]) -> StoredResource:

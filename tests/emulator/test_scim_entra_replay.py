@@ -9,11 +9,15 @@ import pytest
 import requests
 
 from emulator.entra_replay import COMPLIANCE_FLAG, EntraReplay
-from emulator.process import EmulatorProcess
-from tests.emulator.scim_account import enable_scim, unique
+from tests.emulator.scim_account import (
+    assert_scim_error,
+    backup_account,
+    backup_accounts,
+    enable_scim,
+    unique,
+)
 from tests.leaks import assert_not_leaked
 
-ERROR_URN = "urn:ietf:params:scim:api:messages:2.0:Error"
 LIST_URN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
@@ -31,28 +35,6 @@ def new_user(entra: EntraReplay, **overrides: Any) -> dict[str, Any]:
     response = entra.create_user(**{**fields, **overrides})
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def backup_accounts(emulator: EmulatorProcess) -> dict[str, dict[str, Any]]:
-    """The backup accounts by userName, as the admin API lists them."""
-    with emulator.admin_session() as admin:
-        items = admin.get(f"{emulator.url}/api/v1/backup-accounts").json()["items"]
-    return {item["userName"]: item for item in items}
-
-
-def backup_account(emulator: EmulatorProcess, user_name: str) -> dict[str, Any]:
-    accounts = backup_accounts(emulator)
-    assert user_name in accounts, f"no backup account for {user_name}"
-    return accounts[user_name]
-
-
-def assert_scim_error(response: requests.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status
-    assert response.headers["Content-Type"].startswith("application/scim+json")
-    body = response.json()
-    assert body["schemas"] == [ERROR_URN]
-    assert body["status"] == str(status)
-    return body
 
 
 # Test Connection and authentication
