@@ -4,8 +4,9 @@
 
 Rows: each `pulumi` command of the Dashboard-only stack against a bare Pulumi program with the
 same resources (`bench/commands.py`), and the emulator's Entra-shaped SCIM throughput and server
-CPU per request (`bench/scim_throughput.py`). Targets are issue 13's. The machine, the date and the
-load average around the run go into the document, since the machine is usually shared.
+CPU per request beside a bare FastAPI + SQLite app (`bench/scim_throughput.py`). Targets are
+issue 13's. The machine, the date and the load average around the run go into the document,
+since the machine is usually shared.
 
 Only the part of docs/benchmarks.md between this module's markers is rewritten; other sections
 (e.g. the fleet figures of `make bench-fleet`) stay as they are.
@@ -14,26 +15,23 @@ Only the part of docs/benchmarks.md between this module's markers is rewritten; 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from bench.commands import CommandTimes, measure
+from bench.scim_throughput import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
-THROUGHPUT = ROOT / "bench" / "scim_throughput.py"
 BEGIN = "<!-- make bench: begin (bench/report.py rewrites this section) -->"
 END = "<!-- make bench: end -->"
 COMMAND_RATIO_MAX = 1.10
@@ -86,35 +84,25 @@ def _calls(calls: list[str]) -> str:
 
 
 def emulator_rows(seconds: float) -> list[Row]:
-    """Run `bench/scim_throughput.py` and turn its JSON line into rows."""
-    result = subprocess.run(
-        [sys.executable, str(THROUGHPUT), "--seconds", str(seconds)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30 * seconds + 120,
-        check=True,
-    )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
-    ours = figures.get("emulator", figures)
-    baseline: dict[str, Any] = figures.get("baseline", {})
-    rps, base_rps = ours["requests_per_second"], baseline.get("requests_per_second")
-    cpu, base_cpu = ours["server_cpu_ms_per_request"], baseline.get("server_cpu_ms_per_request")
-    rps_ratio = rps / base_rps if base_rps else None
+    """The emulator against the bare FastAPI + SQLite app, from `bench/scim_throughput.py`."""
+    figures = compare(seconds=seconds)
+    ours, baseline = figures["emulator"], figures["baseline"]
+    cpu, base_cpu = ours["server_cpu_ms_per_request"], baseline["server_cpu_ms_per_request"]
+    rps_ratio = figures["requests_per_second_ratio"]
     return [
         Row(
             measure="emulator SCIM req/s",
-            ours=f"{rps:.0f}",
-            yardstick=f"{base_rps:.0f}" if base_rps else "no baseline",
+            ours=f"{ours['requests_per_second']:.0f}",
+            yardstick=f"{baseline['requests_per_second']:.0f}",
             ratio=rps_ratio,
             target=f"≥ {EMULATOR_RPS_RATIO_MIN:.1f}x",
-            met=None if rps_ratio is None else rps_ratio >= EMULATOR_RPS_RATIO_MIN,
-            dashboard_calls=f"{ours.get('errors', 0)} errors",
+            met=rps_ratio >= EMULATOR_RPS_RATIO_MIN,
+            dashboard_calls=f"{ours['errors']} errors",
         ),
         Row(
             measure="emulator CPU ms/req",
             ours="n/a" if cpu is None else f"{cpu:.2f}",
-            yardstick=f"{base_cpu:.2f}" if base_cpu else "no baseline",
+            yardstick="n/a" if base_cpu is None else f"{base_cpu:.2f}",
             ratio=cpu / base_cpu if cpu and base_cpu else None,
             target=f"≤ {EMULATOR_CPU_MS_MAX:.1f} ms",
             met=None if cpu is None else cpu <= EMULATOR_CPU_MS_MAX,
@@ -191,7 +179,8 @@ def markdown(rows: list[Row], about: dict[str, str], rounds: int) -> str:
         f"round; {rounds} counted rounds after a warm-up. Wall and CPU figures are medians; CPU is",
         "user + system time of the CLI and every process it started. The ratio is ours over bare",
         "wall time. Dashboard calls are the emulator's request log (`--test-hooks`) for one run of",
-        "our stack. The emulator rows come from `bench/scim_throughput.py` (Entra-shaped cycles).",
+        "our stack. The emulator rows: `bench/scim_throughput.py` (Entra-shaped cycles, medians of",
+        "three alternating runs against a bare FastAPI + SQLite app on the same routes).",
         "",
         "Machine:",
         "",
