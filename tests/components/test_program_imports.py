@@ -2,7 +2,8 @@
 
 Every `pulumi` command runs the program, and importing `pulumi_azuread` costs more than the rest
 of a Dashboard-only program. Each case runs the program under mocks in a fresh interpreter (this
-one has imported everything already) and reports which SDK modules it loaded.
+one has imported everything already) and reports which SDK modules it loaded. The program makes
+no HTTP call either (the dynamic provider process does), so it never loads requests or urllib3.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tests.components.test_program import BASE_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
 SDKS = ("pulumi_azuread", "pulumi_azure_native")
+HTTP = ("requests", "urllib3")
 
 RUN_PROGRAM = f"""
 import json, sys
@@ -27,7 +29,11 @@ from tests.components.test_program import run_program
 
 exported = run_program(PulumiEngine(), json.loads(sys.argv[1]))
 loaded = {{name.partition(".")[0] for name in sys.modules}}
-print(json.dumps({{"exported": sorted(exported), "sdks": sorted(loaded & set({SDKS!r}))}}))
+print(json.dumps({{
+    "exported": sorted(exported),
+    "sdks": sorted(loaded & set({SDKS!r})),
+    "http": sorted(loaded & set({HTTP!r})),
+}}))
 """
 
 ENTRA = {
@@ -66,3 +72,4 @@ def test_program_imports_only_the_sdks_its_config_sections_use(
 
     assert an_output in run["exported"], "the program did not run to the end"
     assert run["sdks"] == expected_sdks
+    assert run["http"] == [], "the program makes no HTTP call; only the provider process does"
