@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import shutil
 import statistics
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from typing import Any
 import requests
 
 from emulator.process import EmulatorProcess
-from scripts.local_stack import LocalStack
+from scripts.local_stack import LocalStack, python_project
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ROOT / "__main__.py"
@@ -108,17 +107,7 @@ def measure(rounds: int = 5, progress: Callable[[str], None] = print) -> list[Co
 
 def _stack(work: Path, program: Path, emulator: EmulatorProcess) -> LocalStack:
     """A stack of `program` in its own project, backend and PULUMI_HOME under `work`."""
-    project = work / "project"
-    project.mkdir(parents=True)
-    (project / "Pulumi.yaml").write_text(
-        "name: scim-setup\n"
-        "runtime:\n"
-        "  name: python\n"
-        "  options:\n"
-        "    toolchain: pip\n"
-        f"    virtualenv: {Path(sys.prefix)}\n"
-    )
-    shutil.copy(program, project / "__main__.py")
+    project = python_project(work / "project", program.read_text(), Path(sys.prefix))
     stack = LocalStack(project, work, "bench", timeout=COMMAND_TIMEOUT_S)
     stack.init()
     stack.set_config("dashboard:url", emulator.url)

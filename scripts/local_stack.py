@@ -14,6 +14,22 @@ from pathlib import Path
 from typing import Any
 
 
+def python_project(project_dir: Path, program: str, virtualenv: Path) -> Path:
+    """Make `project_dir` a Pulumi Python project running `program` (the text of a
+    `__main__.py`) in an existing virtualenv."""
+    project_dir.mkdir(parents=True, exist_ok=True)
+    (project_dir / "Pulumi.yaml").write_text(
+        "name: scim-setup\n"
+        "runtime:\n"
+        "  name: python\n"
+        "  options:\n"
+        "    toolchain: pip\n"
+        f"    virtualenv: {virtualenv}\n"
+    )
+    (project_dir / "__main__.py").write_text(program)
+    return project_dir
+
+
 class PulumiCommandError(RuntimeError):
     def __init__(self, args: list[str], result: subprocess.CompletedProcess[str]) -> None:
         self.result = result
