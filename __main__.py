@@ -4,6 +4,7 @@ import pulumi
 
 from components import DashboardScim, ScimSetup, ScimSetupArgs
 from components.azure_extras import ProvisioningLogs, TokenEscrow
+from components.health_outputs import export_health
 from components.stack_config import (
     StackConfigError,
     dashboard_args,
@@ -21,6 +22,7 @@ if config.entra is None:
     # Dashboard step only (staged roll-outs, the local demo): a person carries the token to Entra.
     setup = DashboardScim("dashboard", dashboard_args(config))
     pulumi.export("token", setup.token)
+    export_health(setup)
 else:
     setup = ScimSetup(
         "scim", ScimSetupArgs(dashboard=dashboard_args(config), entra=entra_args(config.entra))
@@ -28,7 +30,10 @@ else:
     pulumi.export("client_id", setup.client_id)
     pulumi.export("service_principal_object_id", setup.service_principal_object_id)
     pulumi.export("job_id", setup.job_id)
-    pulumi.export("portal_url", setup.portal_url)
+    entra = setup.entra
+    export_health(
+        setup.dashboard, entra.test_connection, entra.provisioning_status, entra.portal_url
+    )
 pulumi.export("tenant_url", setup.tenant_url)
 pulumi.export("token_id", setup.token_id)
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from cli.review import review
+from cli.status import status
 
 app = typer.Typer(
     name="scim-setup",
@@ -47,6 +48,7 @@ def root(
 
 
 app.command("review")(review)
+app.command("status")(status)
 
 
 def main() -> None:

@@ -28,6 +28,9 @@ from components.entra_application import (
     is_guid,
     resolve_application,
 )
+from providers.connection_outcome import outcome_of
+from providers.entra_connection_test import EntraConnectionTest, EntraConnectionTestArgs
+from providers.provisioning_job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
 
 if TYPE_CHECKING:
     import pulumi_azuread as azuread
@@ -75,6 +78,8 @@ class EntraProvisioningArgs:
     provisioned. A notification e-mail and/or a deletion threshold add the
     `SyncNotificationSettings` key. `compliant_patch` adds `aadOptscim062020` to the tenant URL;
     Microsoft documents that the flag does not work with provision-on-demand.
+    `test_connection` runs the portal's Test Connection (Graph validateCredentials) once the secret
+    is saved; `fail_when_quarantined` makes every `pulumi up` fail while the job is quarantined.
     """
 
     application: ApplicationChoice
@@ -86,6 +91,8 @@ class EntraProvisioningArgs:
     notification_email: str | None = None
     delete_threshold: int | None = None
     compliant_patch: bool = False
+    test_connection: bool = True
+    fail_when_quarantined: bool = False
 
 
 class EntraProvisioningArgsError(ValueError):
@@ -104,8 +111,10 @@ class EntraProvisioning(pulumi.ComponentResource):
     see `group_assignment_role_id`. `job_id` is the provider's resource id,
     `/servicePrincipals/{objectId}/synchronization/jobs/{jobId}`, as
     `SynchronizationJobProvisionOnDemand` expects it. `application_object_id` is None for an
-    existing app. Needs Graph permissions Application.ReadWrite.All (secret, job, new app) and
-    AppRoleAssignment.ReadWrite.All (assignments).
+    existing app. Needs Graph permissions Application.ReadWrite.All (secret, job, new app, and the
+    job's Test Connection and status) and AppRoleAssignment.ReadWrite.All (assignments).
+    `provisioning_status` is the job's status as of the last `up` or `refresh`; `test_connection`
+    is `{result, message, checked_at}` of Entra's own Test Connection, or None when switched off.
     """
 
     client_id: pulumi.Output[str]
@@ -113,6 +122,8 @@ class EntraProvisioning(pulumi.ComponentResource):
     service_principal_object_id: pulumi.Output[str]
     job_id: pulumi.Output[str]
     portal_url: pulumi.Output[str]
+    test_connection: pulumi.Output[dict[str, str] | None]
+    provisioning_status: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self,
@@ -141,6 +152,8 @@ class EntraProvisioning(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[secret, *assignments]),
         )
 
+        checked = self._health(name, args, job, secret)
+
         self.client_id = app.client_id
         self.application_object_id = app.application_object_id
         self.service_principal_object_id = app.service_principal_object_id
@@ -148,6 +161,8 @@ class EntraProvisioning(pulumi.ComponentResource):
         self.portal_url = pulumi.Output.format(
             PORTAL_URL, app.client_id, app.service_principal_object_id
         )
+        self.test_connection = checked[0]
+        self.provisioning_status = checked[1]
         self.register_outputs(
             {
                 "client_id": self.client_id,
@@ -155,8 +170,40 @@ class EntraProvisioning(pulumi.ComponentResource):
                 "service_principal_object_id": self.service_principal_object_id,
                 "job_id": self.job_id,
                 "portal_url": self.portal_url,
+                "test_connection": self.test_connection,
+                "provisioning_status": self.provisioning_status,
             }
         )
+
+    def _health(
+        self,
+        name: str,
+        args: EntraProvisioningArgs,
+        job: azuread.SynchronizationJob,
+        secret: azuread.SynchronizationSecret,
+    ) -> tuple[pulumi.Output[Any], pulumi.Output[dict[str, Any]]]:
+        """Entra's Test Connection once secret and job exist, then the job's status."""
+        test_connection: pulumi.Output[Any] = pulumi.Output.from_input(None)
+        status_after: list[pulumi.Resource] = [job]
+        if args.test_connection:
+            assert args.tenant_url is not None and args.secret_token is not None
+            test = EntraConnectionTest(
+                f"{name}-test-connection",
+                EntraConnectionTestArgs(
+                    job_id=job.id, tenant_url=args.tenant_url, token=args.secret_token
+                ),
+                pulumi.ResourceOptions(parent=self, depends_on=[secret, job]),
+            )
+            test_connection = outcome_of(test)
+            status_after.append(test)
+        status = ProvisioningJobStatus(
+            f"{name}-job-status",
+            ProvisioningJobStatusArgs(
+                job_id=job.id, fail_when_quarantined=args.fail_when_quarantined
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=status_after),
+        )
+        return test_connection, status.status
 
     def _secret(
         self, name: str, args: EntraProvisioningArgs, sp_resource_id: pulumi.Output[str]
@@ -308,7 +355,13 @@ def _group_problems(group_ids: object) -> list[str]:
 
 
 def _flag_problems(args: EntraProvisioningArgs) -> list[str]:
-    flags = ("start_provisioning", "sync_all", "compliant_patch")
+    flags = (
+        "start_provisioning",
+        "sync_all",
+        "compliant_patch",
+        "test_connection",
+        "fail_when_quarantined",
+    )
     return [
         f"{flag}: must be True or False (got {getattr(args, flag)!r})"
         for flag in flags

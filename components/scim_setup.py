@@ -27,8 +27,10 @@ class ScimSetup(pulumi.ComponentResource):
     """Enable SCIM in the Dashboard, then provision into it from Entra ID, in one `pulumi up`.
 
     The tenant URL and the token flow from the Dashboard step into the Entra synchronization
-    secret, so a regenerated or rotated token reaches Entra on the same `pulumi up`. `token` is a
-    secret Output (for escrow); it is not among the component's registered outputs.
+    secret, so a regenerated or rotated token reaches Entra on the same `pulumi up`. They flow
+    through the Dashboard step's Test Connection (unless switched off), so the secret and the job
+    are created only after the Dashboard has answered as Entra needs. `token` is a secret Output
+    (for escrow); it is not among the component's registered outputs.
     """
 
     tenant_url: pulumi.Output[str]
@@ -39,6 +41,8 @@ class ScimSetup(pulumi.ComponentResource):
     service_principal_object_id: pulumi.Output[str]
     job_id: pulumi.Output[str]
     portal_url: pulumi.Output[str]
+    dashboard: DashboardScim
+    entra: EntraProvisioning
 
     def __init__(
         self, name: str, args: ScimSetupArgs, opts: pulumi.ResourceOptions | None = None
@@ -67,6 +71,8 @@ class ScimSetup(pulumi.ComponentResource):
         self.service_principal_object_id = entra.service_principal_object_id
         self.job_id = entra.job_id
         self.portal_url = entra.portal_url
+        self.dashboard = dashboard
+        self.entra = entra
         self.register_outputs(
             {
                 "tenant_url": self.tenant_url,

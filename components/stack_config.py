@@ -77,6 +77,7 @@ class ScimConfig(_Section):
     keepers: dict[str, str] | None = None
     keepEnabledOnDestroy: bool = False
     adopt: bool = False
+    testConnection: bool = True
 
 
 class EntraApplicationConfig(_Section):
@@ -108,6 +109,8 @@ class EntraConfig(_Section):
     notificationEmail: str | None = None
     deleteThreshold: Annotated[int, Field(gt=0)] | None = None
     compliantPatch: bool = False
+    testConnection: bool = True
+    failWhenQuarantined: bool = False
 
     @field_validator("assignedGroups")
     @classmethod
@@ -317,6 +320,7 @@ def dashboard_args(config: StackConfig) -> DashboardScimArgs:
         rotate_after_days=scim.rotateAfterDays,
         keepers=keepers,
         adopt=scim.adopt,
+        test_connection=scim.testConnection,
     )
 
 
@@ -338,6 +342,8 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         notification_email=entra.notificationEmail,
         delete_threshold=entra.deleteThreshold,
         compliant_patch=entra.compliantPatch,
+        test_connection=entra.testConnection,
+        fail_when_quarantined=entra.failWhenQuarantined,
     )
 
 

@@ -76,8 +76,12 @@ def serve(
     *,
     log_level: str = "warning",
     access_log: bool = False,
+    ssl: tuple[str, str] | None = None,
 ) -> None:
-    """Serve `app` on `sock` until SIGINT/SIGTERM; `on_ready` runs once it accepts requests."""
+    """Serve `app` on `sock` until SIGINT/SIGTERM; `on_ready` runs once it accepts requests.
+
+    `ssl` is (certificate file, key file) to serve HTTPS instead of HTTP.
+    """
     config = uvicorn.Config(
         app,
         log_level=log_level,
@@ -85,6 +89,8 @@ def serve(
         log_config=_stderr_logging(),
         server_header=False,
         date_header=True,
+        ssl_certfile=ssl[0] if ssl else None,
+        ssl_keyfile=ssl[1] if ssl else None,
     )
     _Server(config, on_ready).run(sockets=[sock])
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from providers.dashboard_client import DashboardClient, DashboardOwnershipError, ScimSettingsState
@@ -46,8 +47,11 @@ class DashboardProvider(ResourceProvider):
 
 
 def is_known(value: Any) -> bool:
-    """False for the engine's placeholder of a value not known yet (during preview)."""
-    return value != UNKNOWN
+    """False for a value not known yet (during preview).
+
+    `check()` receives the engine's UNKNOWN sentinel string, `diff()` an `Unknown` object.
+    """
+    return not isinstance(value, Unknown) and value != UNKNOWN
 
 
 def whole_number(value: Any) -> int | None:

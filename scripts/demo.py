@@ -1,14 +1,15 @@
 """`make demo`: the whole Dashboard step with `pulumi up`, then Entra's calls, on one machine.
 
 Starts the local Dashboard emulator, runs `pulumi up` on a local-backend stack of this project
-(Dashboard step only: real Entra cannot reach a local server), replays what Entra ID's provisioning
-service sends with the token from the stack, prints the backup accounts it created, and tears
-everything down again.
+(Dashboard step only: real Entra cannot reach a local server) including its Test Connection,
+replays what Entra ID's provisioning service sends with the token from the stack, prints the
+backup accounts it created and `scim-setup status`, and tears everything down again.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -49,6 +50,13 @@ def print_backup_accounts(client: DashboardClient) -> None:
         print(f"{account.user_name:<22}{account.quota_gb:>8}  {account.active}")
 
 
+def print_status(stack: LocalStack) -> None:
+    """`scim-setup status`, as an operator would run it in the project directory."""
+    command = [sys.executable, "-m", "cli", "status", "--stack", stack.stack]
+    result = subprocess.run(command, cwd=ROOT, env=stack.env, check=False)
+    print(f"(exit code {result.returncode})")
+
+
 def print_scim_state(client: DashboardClient) -> None:
     settings = client.get_settings()
     token = settings.token.id if settings.token else "none"
@@ -66,15 +74,19 @@ def main() -> int:
             stack.set_config("dashboard:url", dashboard.url)
             stack.set_config("dashboard:apiToken", dashboard.admin_token, secret=True)
             stack.set_config("scim:accountSizeGb", ACCOUNT_SIZE_GB)
-            step("pulumi up (Dashboard step: enable SCIM, account size, generate the API token)")
+            step("pulumi up (enable SCIM, account size, generate the API token, Test Connection)")
             print(stack.up("--suppress-progress").stdout)
             outputs = stack.outputs(show_secrets=True)
             print(f"Tenant URL: {outputs['tenant_url']}\nToken id:   {outputs['token_id']}")
+            print(f"Test Connection: {outputs['test_connection']['message']}")
             step("Replaying Entra ID's provisioning calls against the tenant URL")
             provision(outputs["tenant_url"], outputs["token"])
             client = DashboardClient(dashboard.url, dashboard.admin_token)
             step("Backup accounts in the Dashboard")
             print_backup_accounts(client)
+            step("pulumi refresh --run-program, then scim-setup status")
+            stack.refresh("--run-program", "--suppress-progress")
+            print_status(stack)
             step("pulumi destroy (revoke the token, switch SCIM off)")
             print(stack.destroy("--suppress-progress").stdout)
             print_scim_state(client)

@@ -27,6 +27,8 @@ APP_FROM_TEMPLATE = "azuread:index/applicationFromTemplate:ApplicationFromTempla
 SECRET = "azuread:index/synchronizationSecret:SynchronizationSecret"
 JOB = "azuread:index/synchronizationJob:SynchronizationJob"
 ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
+ENTRA_TEST = "pulumi-python:dynamic/entra:ConnectionTest"
+JOB_STATUS = "pulumi-python:dynamic/entra:ProvisioningJobStatus"
 GET_APPLICATION = "azuread:index/getApplication:getApplication"
 GET_SERVICE_PRINCIPAL = "azuread:index/getServicePrincipal:getServicePrincipal"
 
@@ -44,6 +46,9 @@ DEFAULT_ACCESS = "00000000-0000-0000-0000-000000000000"
 JOB_ID = "scim.0123456789abcdef0123456789abcdef.0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f"
 TENANT_URL = "https://dashboard.example.com/scim/v2"
 TOKEN = "dashboard-scim-token"
+
+
+ACTIVE_STATUS = {"code": "Active", "count_successive_complete_failures": 0}
 
 
 def role(display_name: str, role_id: str, value: str = "") -> dict[str, Any]:
@@ -79,6 +84,10 @@ class AzureMocks(pulumi.runtime.Mocks):
             )
         if args.typ == JOB:
             return f"{args.inputs['servicePrincipalId']}/synchronization/jobs/{JOB_ID}", state
+        if args.typ == ENTRA_TEST:
+            state.update(result="passed", message="validateCredentials returned 204")
+        if args.typ == JOB_STATUS:
+            state.update(status=ACTIVE_STATUS)
         return f"{args.name}-id", state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -113,6 +122,14 @@ class Deployment:
         return self.engine.one(JOB)
 
     @property
+    def entra_test(self) -> Registration:
+        return self.engine.one(ENTRA_TEST)
+
+    @property
+    def job_status(self) -> Registration:
+        return self.engine.one(JOB_STATUS)
+
+    @property
     def assignments(self) -> list[Registration]:
         """Sorted by name: registrations complete in no particular order."""
         return sorted(self.engine.of_type(ASSIGNMENT), key=lambda r: r.name)
@@ -140,6 +157,8 @@ def deploy(engine: PulumiEngine, mocks: AzureMocks, args: EntraProvisioningArgs)
             service_principal_object_id=component.service_principal_object_id,
             job_id=component.job_id,
             portal_url=component.portal_url,
+            test_connection=component.test_connection,
+            provisioning_status=component.provisioning_status,
         ).apply(outputs.update)
 
     engine.run(program)
@@ -189,7 +208,14 @@ def test_existing_application_is_only_looked_up_so_destroy_leaves_it(
     deployed = deploy(pulumi_engine, azure, args_for(application=existing))
 
     assert [(c.token, c.args) for c in azure.calls] == [(GET_SERVICE_PRINCIPAL, lookup)]
-    assert {r.type for r in pulumi_engine.registrations} == {COMPONENT, SECRET, JOB, ASSIGNMENT}
+    assert {r.type for r in pulumi_engine.registrations} == {
+        COMPONENT,
+        SECRET,
+        JOB,
+        ASSIGNMENT,
+        ENTRA_TEST,
+        JOB_STATUS,
+    }
     assert deployed.outputs["client_id"] == EXISTING_CLIENT_ID
     assert deployed.outputs["application_object_id"] is None
     assert deployed.outputs["service_principal_object_id"] == EXISTING_SP_OBJECT_ID
@@ -349,6 +375,39 @@ def test_job_waits_for_secret_even_without_groups(pulumi_engine, azure):
     assert deployed.job.dependencies == {deployed.secret.urn}
 
 
+# --- Entra's Test Connection and the job's status ---------------------------------------------
+
+
+def test_entra_test_connection_validates_the_saved_credentials_of_the_job(pulumi_engine, azure):
+    deployed = deploy(pulumi_engine, azure, args_for())
+
+    test = deployed.entra_test
+    assert test.inputs["job_id"] == deployed.outputs["job_id"]
+    assert test.dependencies >= {deployed.secret.urn, deployed.job.urn}
+    assert test.plain("token") == TOKEN
+    assert test.is_secret("token")
+    assert test.additional_secret_outputs == ["token"]
+    assert deployed.outputs["test_connection"]["result"] == "passed"
+
+
+def test_job_status_is_read_after_entra_test_connection(pulumi_engine, azure):
+    deployed = deploy(pulumi_engine, azure, args_for(fail_when_quarantined=True))
+
+    status = deployed.job_status
+    assert status.inputs["job_id"] == deployed.outputs["job_id"]
+    assert status.inputs["fail_when_quarantined"] is True
+    assert status.dependencies >= {deployed.job.urn, deployed.entra_test.urn}
+    assert deployed.outputs["provisioning_status"] == ACTIVE_STATUS
+
+
+def test_entra_test_connection_can_be_switched_off(pulumi_engine, azure):
+    deployed = deploy(pulumi_engine, azure, args_for(test_connection=False))
+
+    assert pulumi_engine.of_type(ENTRA_TEST) == []
+    assert deployed.outputs["test_connection"] is None
+    assert deployed.job_status.inputs["fail_when_quarantined"] is False
+
+
 # --- group assignments -----------------------------------------------------------------------
 
 
@@ -418,7 +477,14 @@ def test_children_belong_to_the_component(pulumi_engine, azure):
     deployed = deploy(pulumi_engine, azure, args_for())
 
     children = [r for r in pulumi_engine.registrations if r.type != COMPONENT]
-    assert {r.type for r in children} == {APP_FROM_TEMPLATE, SECRET, JOB, ASSIGNMENT}
+    assert {r.type for r in children} == {
+        APP_FROM_TEMPLATE,
+        SECRET,
+        JOB,
+        ASSIGNMENT,
+        ENTRA_TEST,
+        JOB_STATUS,
+    }
     assert {r.parent for r in children} == {deployed.component.urn}
     assert deployed.component.inputs == {}  # the token must not land in the component's state
 
@@ -463,6 +529,7 @@ def test_outputs_link_the_job_and_the_provisioning_page(pulumi_engine, azure):
         ({"tenant_url": "dashboard.example.com/scim"}, "tenant_url: must be the Dashboard's"),
         ({"secret_token": ""}, "secret_token: must not be blank"),
         ({"sync_all": "false"}, "sync_all: must be True or False"),
+        ({"fail_when_quarantined": "yes"}, "fail_when_quarantined: must be True or False"),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 PROGRAM = Path(__file__).resolve().parents[2] / "__main__.py"
 SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
 TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
+PROBE = "pulumi-python:dynamic/dashboard:ScimConnectionTest"
+CHECKED_AT = "2026-11-29T03:00:00Z"
+PROBE_PASSED = {"result": "passed", "message": "200 with an empty ListResponse"}
 TENANT_URL = "https://dashboard.example.com/scim/v2/tenant-1"
 WORKSPACE_ID = (
     "/subscriptions/0000/resourceGroups/rg-scim"
@@ -39,7 +42,11 @@ class StackMocks(AzureMocks):
         if args.typ == SETTINGS:
             return TENANT_URL, {**args.inputs, "tenant_url": TENANT_URL}
         if args.typ == TOKEN:
-            return "tok_1", {**args.inputs, "token": "scim-secret", "token_id": "tok_1"}
+            token = {"token": "scim-secret", "token_id": "tok_1", "created_at": CHECKED_AT}
+            return "tok_1", {**args.inputs, **token}
+        if args.typ == PROBE:
+            probe = {**PROBE_PASSED, "checked_at": CHECKED_AT, "token_last_used_at": CHECKED_AT}
+            return "tok_1", {**args.inputs, **probe}
         if args.typ == "pulumi:pulumi:Stack":
             return "stack", {}
         return super().new_resource(args)
@@ -85,7 +92,7 @@ def test_program_without_entra_section_builds_only_the_dashboard_step(pulumi_eng
     exported = run_program(pulumi_engine, {**BASE_CONFIG, "scim:accountSizeGb": "200"})
 
     types = sorted(r.type for r in pulumi_engine.registrations)
-    assert types == sorted(["scim-setup:dashboard:DashboardScim", SETTINGS, TOKEN])
+    assert types == sorted(["scim-setup:dashboard:DashboardScim", SETTINGS, TOKEN, PROBE])
     settings = pulumi_engine.one(SETTINGS)
     assert settings.inputs["account_size_gb"] == 200
     assert settings.inputs["enabled"] is True
@@ -94,7 +101,28 @@ def test_program_without_entra_section_builds_only_the_dashboard_step(pulumi_eng
         "tenant_url": TENANT_URL,
         "token_id": "tok_1",
         "token": Secret("scim-secret"),
+        "scim_enabled": True,
+        "account_size_gb": 200,
+        "token_created_at": CHECKED_AT,
+        "token_last_used_at": CHECKED_AT,
+        "test_connection": {**PROBE_PASSED, "checked_at": CHECKED_AT},
     }
+
+
+def test_dashboard_test_connection_probes_the_new_token_and_can_be_switched_off(pulumi_engine):
+    run_program(pulumi_engine, BASE_CONFIG)
+    probe = pulumi_engine.one(PROBE)
+    assert probe.plain("token") == "scim-secret"
+    assert probe.is_secret("token")
+    assert probe.additional_secret_outputs == ["token"]
+    assert probe.inputs["tenant_url"] == TENANT_URL
+    assert probe.inputs["scim_enabled"] is True
+    assert pulumi_engine.one(TOKEN).urn in probe.dependencies
+
+    exported = run_program(pulumi_engine, {**BASE_CONFIG, "scim:testConnection": "false"})
+
+    assert pulumi_engine.of_type(PROBE) == []
+    assert exported["test_connection"] is None
 
 
 def test_token_is_generated_after_scim_is_enabled(pulumi_engine):
@@ -120,13 +148,22 @@ def test_program_with_entra_section_wires_dashboard_into_entra(pulumi_engine):
     assert pulumi_engine.one(JOB).inputs["enabled"] is True
     sp_resource_id = pulumi_engine.one(JOB).inputs["servicePrincipalId"]
     assert sorted(exported) == [
+        "account_size_gb",
         "client_id",
+        "entra_test_connection",
         "job_id",
         "portal_url",
+        "provisioning_status",
+        "scim_enabled",
         "service_principal_object_id",
         "tenant_url",
+        "test_connection",
+        "token_created_at",
         "token_id",
+        "token_last_used_at",
     ]
+    assert exported["provisioning_status"]["code"] == "Active"
+    assert exported["entra_test_connection"]["result"] == "passed"
     assert exported["tenant_url"] == TENANT_URL
     assert exported["job_id"].startswith(f"{sp_resource_id}/synchronization/jobs/scim.")
     assert sp_resource_id == f"/servicePrincipals/{exported['service_principal_object_id']}"

@@ -16,8 +16,8 @@ from components import (
     ScimSetupArgs,
 )
 from components.entra_provisioning import EntraProvisioningArgsError
-from tests.components.test_entra_provisioning import SECRET
-from tests.components.test_program import SETTINGS, TENANT_URL, TOKEN, StackMocks
+from tests.components.test_entra_provisioning import ENTRA_TEST, JOB, SECRET
+from tests.components.test_program import PROBE, SETTINGS, TENANT_URL, TOKEN, StackMocks
 
 if TYPE_CHECKING:
     from conftest import PulumiEngine
@@ -101,3 +101,42 @@ def test_scim_setup_checks_entra_args_before_registering_the_dashboard_step(pulu
 
     assert len(caught.value.problems) == 2
     assert pulumi_engine.registrations == []
+
+
+def test_dashboard_test_connection_runs_before_entra_secret_and_job(pulumi_engine, mocks):
+    pulumi_engine.run(lambda: ScimSetup("scim", ScimSetupArgs(DashboardScimArgs(), entra())))
+
+    probe, secret, job = (pulumi_engine.one(t) for t in (PROBE, SECRET, JOB))
+    assert probe.urn in secret.dependencies  # the secret is built from the probe's outputs
+    assert secret.urn in job.dependencies
+    order = [r.type for r in pulumi_engine.registrations]
+    assert order.index(TOKEN) < order.index(PROBE) < order.index(SECRET) < order.index(JOB)
+    assert order.index(JOB) < order.index(ENTRA_TEST)
+
+
+class FailingProbeMocks(StackMocks):
+    def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+        if args.typ == PROBE:
+            raise Exception("Test Connection returned 401: the Dashboard did not accept the token")
+        return super().new_resource(args)
+
+
+def test_failed_dashboard_test_connection_never_reaches_entra(pulumi_engine):
+    pulumi_engine.use(FailingProbeMocks())
+
+    with pytest.raises(Exception, match="returned 401"):
+        pulumi_engine.run(lambda: ScimSetup("scim", ScimSetupArgs(DashboardScimArgs(), entra())))
+
+    assert pulumi_engine.of_type(SECRET) == []
+    assert pulumi_engine.of_type(JOB) == []
+
+
+def test_without_dashboard_test_connection_the_secret_takes_the_token_directly(
+    pulumi_engine, mocks
+):
+    args = ScimSetupArgs(DashboardScimArgs(test_connection=False), entra())
+
+    pulumi_engine.run(lambda: ScimSetup("scim", args))
+
+    assert pulumi_engine.of_type(PROBE) == []
+    assert pulumi_engine.one(TOKEN).urn in pulumi_engine.one(SECRET).dependencies

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.stack_config import StackConfigError, parse_stack_config
+from components.stack_config import (
+    StackConfigError,
+    dashboard_args,
+    entra_args,
+    parse_stack_config,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = ["dashboard:apiToken"]
@@ -266,3 +271,34 @@ def test_bad_secret_value_is_never_echoed():
 
     assert any(p.startswith("scim:keepers") for p in found)
     assert not any("secret-keeper-value" in p for p in found)
+
+
+def test_test_connection_and_quarantine_switches_reach_the_components():
+    raw = {
+        **BASE,
+        "scim:testConnection": "false",
+        "entra:application": '{"displayName": "Backup SCIM"}',
+        "entra:testConnection": "false",
+        "entra:failWhenQuarantined": "true",
+    }
+
+    config = parse_stack_config(raw, SECRET, NO_ENV)
+
+    assert config.entra is not None
+    assert dashboard_args(config).test_connection is False
+    entra = entra_args(config.entra)
+    assert (entra.test_connection, entra.fail_when_quarantined) == (False, True)
+    defaults = parse_stack_config(BASE, SECRET, NO_ENV)
+    assert dashboard_args(defaults).test_connection is True
+
+
+def test_bad_quarantine_switch_names_the_key():
+    raw = {
+        **BASE,
+        "entra:application": '{"displayName": "Backup SCIM"}',
+        "entra:failWhenQuarantined": "sometimes",
+    }
+
+    (problem,) = problems(raw)
+
+    assert problem.startswith("entra:failWhenQuarantined: Input should be a valid boolean")

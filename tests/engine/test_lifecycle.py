@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 from emulator.process import EmulatorProcess
@@ -45,7 +46,8 @@ def planned_ops(stack: LocalStack) -> dict[str, str]:
 
 def changed_properties(preview_diff: str) -> list[str]:
     """Property lines `pulumi preview --diff` marks as changed (`~`, `+`, `-`)."""
-    return re.findall(r"^\s+[~+-] (\w+)\s*:", preview_diff, flags=re.MULTILINE)
+    resources = preview_diff.split("--outputs:--")[0]  # stack outputs follow; not resources
+    return re.findall(r"^\s+[~+-] (\w+)\s*:", resources, flags=re.MULTILINE)
 
 
 def active_token_id(dashboard: Dashboard) -> str | None:
@@ -64,7 +66,7 @@ def test_preview_plans_the_creates_and_writes_nothing(stack, dashboard):
 
 
 def test_up_enables_scim_and_generates_the_token(stack, dashboard):
-    assert up_summary(stack) == {"create": 4}
+    assert up_summary(stack) == {"create": 5}
 
     settings = dashboard.settings()
     outputs = stack.outputs()
@@ -77,7 +79,7 @@ def test_up_enables_scim_and_generates_the_token(stack, dashboard):
 def test_second_up_reports_no_changes_and_makes_no_writes(stack, dashboard):
     dashboard.clear_requests()
 
-    assert up_summary(stack) == {"same": 4}
+    assert up_summary(stack) == {"same": 5}
     assert dashboard.writes() == []
 
 
@@ -99,13 +101,18 @@ def test_secret_token_output_is_accepted_by_the_scim_endpoint(stack, dashboard):
     assert status == 200
 
 
-def test_refresh_without_drift_changes_nothing_and_keeps_the_token_secret(stack, dashboard):
+def test_refresh_without_drift_writes_nothing_and_reads_the_tokens_last_use(stack, dashboard):
     token = reveal_token(stack)
+    time.sleep(1.1)  # the Dashboard keeps whole seconds
+    assert dashboard.scim_status(token) == 200  # Entra calling
     dashboard.clear_requests()
 
-    refreshed = stack.refresh().stdout
+    refreshed = stack.refresh("--run-program").stdout
 
-    assert "4 unchanged" in refreshed
+    # No resource changes; the token's last use (an output) is read again.
+    assert "5 unchanged" in refreshed
+    assert "~ token_last_used_at" in refreshed
+    assert stack.outputs()["token_last_used_at"] == dashboard.settings()["token"]["lastUsedAt"]
     assert dashboard.writes() == []
     assert_not_leaked(stack.export(), token, "the stack's state after refresh")
 
@@ -118,7 +125,7 @@ def test_changed_size_previews_exactly_that_property_then_applies(stack, dashboa
     assert changed_properties(preview) == ["account_size_gb"]
     assert "50 => 200" in preview
     assert "__provider" not in preview
-    assert up_summary(stack) == {"same": 3, "update": 1}
+    assert up_summary(stack) == {"same": 4, "update": 1}
     assert dashboard.settings()["accountSizeGb"] == 200
 
 
@@ -129,7 +136,8 @@ def test_refresh_notices_token_regenerated_in_the_ui_and_up_replaces_it(stack, d
     refreshed = stack.refresh().stdout
 
     assert "dashboard-token" in refreshed and "deleted" in refreshed
-    assert up_summary(stack) == {"same": 3, "create": 1}
+    # The new token is created, then Test Connection runs again with it (an update).
+    assert up_summary(stack) == {"same": 3, "create": 1, "update": 1}
     new_token_id = stack.outputs()["token_id"]
     assert new_token_id not in (ui_token["id"], None)
     assert active_token_id(dashboard) == new_token_id
@@ -143,7 +151,7 @@ def test_keepers_change_rotates_to_exactly_one_new_token(stack, dashboard):
     old_token = reveal_token(stack)
     stack.set_config("scim:keepers", '{"rotation": "2026-12"}')
 
-    assert up_summary(stack) == {"same": 3, "replace": 1}
+    assert up_summary(stack) == {"same": 3, "replace": 1, "update": 1}
 
     new_id = stack.outputs()["token_id"]
     assert new_id != old_id
@@ -160,7 +168,7 @@ def test_scim_switched_off_in_the_ui_is_drift_that_up_repairs(stack, dashboard):
     stack.refresh()
 
     assert changed_properties(stack.preview("--diff").stdout) == ["enabled"]
-    assert up_summary(stack) == {"same": 3, "update": 1}
+    assert up_summary(stack) == {"same": 4, "update": 1}
     assert dashboard.settings()["enabled"] is True
 
 

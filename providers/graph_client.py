@@ -1,0 +1,213 @@
+"""The Microsoft Graph calls of this package: Entra's Test Connection and the provisioning job.
+
+Only two calls, on one `requests.Session` whose bearer token comes from an azure-identity
+credential (see `providers.graph_connection`). Graph throttling (429, 503, 504) is retried
+honouring `Retry-After`; every other failure is a `GraphError` built from Graph's error JSON
+(`{"error": {"code", "message", "innerError": {"request-id"}}}`), one line naming the call.
+Permissions (application): `Synchronization.ReadWrite.All` for validateCredentials,
+`Synchronization.Read.All` for the job; `Application.ReadWrite.OwnedBy` covers both for an app
+the caller owns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from providers.http_retry import retry_policy
+
+GRAPH_API_VERSION = "v1.0"
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+RETRY_ATTEMPTS = 4
+RETRY_AFTER_MAX_S = 60.0
+RETRY_STATUSES = (429, 503, 504)
+JOB_PATH = re.compile(r"^/servicePrincipals/[0-9A-Za-z-]+/synchronization/jobs/[^/\s]+$")
+
+TokenSource = Callable[[], str]
+"""Returns a current Graph access token (azure-identity caches and renews it)."""
+
+
+class GraphError(Exception):
+    """A Graph call failed; the message is one line and says what to do."""
+
+    def __init__(self, message: str, status: int | None = None, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def job_path_problem(job_path: str) -> str | None:
+    """Why `job_path` is not a synchronization job id as pulumi-azuread writes it, or None."""
+    if JOB_PATH.match(job_path):
+        return None
+    return (
+        f"{job_path!r} is not a synchronization job id; expected "
+        "/servicePrincipals/{objectId}/synchronization/jobs/{jobId} (SynchronizationJob.id)"
+    )
+
+
+@dataclass(frozen=True)
+class QuarantineInfo:
+    reason: str | None
+    current_began: str | None
+    next_attempt: str | None
+    series_count: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ExecutionInfo:
+    state: str | None
+    time_began: str | None
+    time_ended: str | None
+    count_exported: int | None
+    count_escrowed: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """A synchronization job's `status`, as operators need it (Graph `synchronizationStatus`)."""
+
+    code: str
+    quarantine: QuarantineInfo | None
+    last_execution: ExecutionInfo | None
+    last_successful_execution: ExecutionInfo | None
+    count_successive_complete_failures: int
+    troubleshooting_url: str | None
+
+
+class GraphClient:
+    """Graph calls on one session; `graph_url` is e.g. `https://graph.microsoft.com`."""
+
+    def __init__(
+        self,
+        graph_url: str,
+        access_token: TokenSource,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+    ) -> None:
+        self._base = f"{graph_url.rstrip('/')}/{GRAPH_API_VERSION}"
+        self._access_token = access_token
+        self._timeout = timeout
+        self._session = requests.Session()
+        self._session.headers["Accept"] = "application/json"
+        # Both calls are safe to repeat: validateCredentials only checks, the GET only reads.
+        retries = retry_policy(RETRY_ATTEMPTS, RETRY_STATUSES, ("GET", "POST"), RETRY_AFTER_MAX_S)
+        adapter = HTTPAdapter(max_retries=retries)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("GraphClient holds credentials and must never be serialized")
+
+    def close(self) -> None:
+        self._session.close()
+
+    def validate_credentials(self, job_path: str) -> None:
+        """Entra's Test Connection with the saved Tenant URL and Secret Token (204: passed)."""
+        self._call("POST", f"{job_path}/validateCredentials", {"useSavedCredentials": True})
+
+    def job_status(self, job_path: str) -> JobStatus:
+        return _job_status(self._call("GET", job_path).get("status") or {})
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        if problem := job_path_problem(path.removesuffix("/validateCredentials")):
+            raise GraphError(problem)
+        url = self._base + path
+        headers = {"Authorization": f"Bearer {self._access_token()}"}
+        try:
+            response = self._session.request(
+                method, url, json=body, headers=headers, timeout=self._timeout
+            )
+        except requests.RequestException as exc:
+            raise GraphError(
+                f"{method} {url} failed: could not reach Microsoft Graph ({type(exc).__name__}); "
+                "check the network and try again"
+            ) from None
+        if response.status_code >= 400:
+            raise _error(method, url, response)
+        return response.json() if response.content else {}
+
+
+_ADVICE = {
+    401: "the Graph access token was refused; check the azuread:* credentials (or ARM_*)",
+    403: "the identity lacks Graph permissions; grant Synchronization.ReadWrite.All (or "
+    "Application.ReadWrite.OwnedBy as an owner of the app) and admin consent",
+    404: "no such service principal or job; was it deleted outside Pulumi? Run `pulumi refresh`",
+    429: f"Graph kept throttling after {RETRY_ATTEMPTS} retries; try again later",
+}
+
+
+def _error(method: str, url: str, response: requests.Response) -> GraphError:
+    status = response.status_code
+    code, message, request_id = _graph_error_body(response)
+    detail = f"{code}: {message}" if code else (message or response.reason or "error")
+    advice = _ADVICE.get(status)
+    if advice is None and status == 400:
+        advice = "Entra could not use the saved Tenant URL and Secret Token (see the error)"
+    if advice is None:
+        advice = "Graph failed; try again later"
+    request = f" (request-id {request_id})" if request_id else ""
+    return GraphError(f"{method} {url} returned {status} {detail}{request}; {advice}", status, code)
+
+
+def _graph_error_body(response: requests.Response) -> tuple[str, str, str]:
+    try:
+        error = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        return "", "", ""
+    if not isinstance(error, dict):
+        return "", str(error), ""
+    inner = error.get("innerError") or error.get("innererror") or {}
+    request_id = inner.get("request-id", "") if isinstance(inner, dict) else ""
+    return (
+        str(error.get("code") or ""),
+        " ".join(str(error.get("message") or "").split()),
+        (str(request_id)),
+    )
+
+
+def _job_status(status: dict[str, Any]) -> JobStatus:
+    quarantine = status.get("quarantine")
+    return JobStatus(
+        code=str(status.get("code") or "NotConfigured"),
+        quarantine=None
+        if not quarantine
+        else QuarantineInfo(
+            reason=quarantine.get("reason"),
+            current_began=quarantine.get("currentBegan"),
+            next_attempt=quarantine.get("nextAttempt"),
+            series_count=quarantine.get("seriesCount"),
+            error=_error_text(quarantine.get("error")),
+        ),
+        last_execution=_execution(status.get("lastExecution")),
+        last_successful_execution=_execution(status.get("lastSuccessfulExecution")),
+        count_successive_complete_failures=int(status.get("countSuccessiveCompleteFailures") or 0),
+        troubleshooting_url=status.get("troubleshootingUrl"),
+    )
+
+
+def _execution(execution: dict[str, Any] | None) -> ExecutionInfo | None:
+    if not execution:
+        return None
+    return ExecutionInfo(
+        state=execution.get("state"),
+        time_began=execution.get("timeBegan"),
+        time_ended=execution.get("timeEnded"),
+        count_exported=execution.get("countExported"),
+        count_escrowed=execution.get("countEscrowed"),
+        error=_error_text(execution.get("error")),
+    )
+
+
+def _error_text(error: dict[str, Any] | None) -> str | None:
+    """A `synchronizationError` ({code, message, tenantActionable}) as one line."""
+    if not error:
+        return None
+    return ": ".join(str(part) for part in (error.get("code"), error.get("message")) if part)

@@ -1,0 +1,190 @@
+"""`scim-setup status` on a real stack: the emulator as Dashboard, the fake Graph as Entra.
+
+PYTEST_DONT_REWRITE: the stack holds a real SCIM token; a failing assertion must not print it.
+
+The stack's program is the Dashboard step of the real package plus the two Entra-side resources
+(Entra's Test Connection and the job's status) pointed at a job of the fake Graph: everything the
+azuread plugin would add is left out, because it cannot be built here. The tests run in order, as
+an operator would: `up`, `status` (healthy), the job falls into quarantine, `refresh`, `status`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from emulator.graph_process import FakeGraphProcess
+from emulator.process import EmulatorProcess
+from scripts.local_stack import LocalStack
+from tests.cli.test_app import SCRIPT
+from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
+from tests.leaks import assert_not_leaked
+
+SP_ID = "33333333-3333-4333-8333-333333333333"
+JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
+JOB_ID = f"/servicePrincipals/{SP_ID}/synchronization/jobs/{JOB}"
+
+PROGRAM = f'''
+import pulumi
+
+from components.dashboard_scim import DashboardScim, DashboardScimArgs
+from components.health_outputs import export_health
+from providers.entra_connection_test import EntraConnectionTest, EntraConnectionTestArgs
+from providers.provisioning_job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
+from providers.connection_outcome import outcome_of
+
+dashboard = DashboardScim("dashboard", DashboardScimArgs(account_size_gb=75))
+test = EntraConnectionTest(
+    "entra-test-connection",
+    EntraConnectionTestArgs(
+        job_id="{JOB_ID}", tenant_url=dashboard.tenant_url, token=dashboard.token
+    ),
+)
+status = ProvisioningJobStatus(
+    "job-status",
+    ProvisioningJobStatusArgs(job_id="{JOB_ID}"),
+    pulumi.ResourceOptions(depends_on=[test]),
+)
+pulumi.export("tenant_url", dashboard.tenant_url)
+pulumi.export("token", dashboard.token)
+export_health(dashboard, outcome_of(test), status.status, "https://entra.microsoft.com/#view")
+'''
+
+
+@pytest.fixture(scope="module")
+def graph() -> Iterator[FakeGraphProcess]:
+    with FakeGraphProcess() as process:
+        process.add_job(SP_ID, JOB, "Active")
+        yield process
+
+
+@pytest.fixture(scope="module")
+def stack(
+    pulumi_cli: str,  # noqa: F811
+    emulator: EmulatorProcess,
+    graph: FakeGraphProcess,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LocalStack]:
+    work = tmp_path_factory.mktemp("status")
+    stack = LocalStack(project_dir(work, PROGRAM), work, "status")
+    stack.env.update(graph.environment())
+    stack.init()
+    stack.set_config("dashboard:url", emulator.url)
+    stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
+    stack.up()
+    yield stack
+    stack.destroy()
+    stack.remove()
+
+
+def status(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), "status", "--stack", stack.stack, *args],
+        cwd=stack.project_dir,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def checks(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    report = json.loads(result.stdout)
+    return {c["name"]: (c["state"], c["value"]) for c in report["checks"]} | {
+        "healthy": report["healthy"],
+        "problems": report["problems"],
+    }
+
+
+def test_healthy_setup_prints_the_table_and_exits_zero(stack):
+    result = status(stack)
+
+    assert result.returncode == 0, result.stderr
+    for row in (
+        "SCIM enabled",
+        "Account size",
+        "75 GB",
+        "Token",
+        "Test Connection (Dashboard)",
+        "Test Connection (Entra)",
+        "Provisioning job",
+        "Active",
+        "Last cycle",
+        "Succeeded",
+        "Portal",
+        "healthy",
+    ):
+        assert row in result.stdout
+    assert "Quarantine" not in result.stdout
+
+
+def test_healthy_setup_as_json(stack):
+    result = status(stack, "--json")
+
+    assert result.returncode == 0, result.stderr
+    found = checks(result)
+    assert found["healthy"] is True
+    assert found["problems"] == []
+    assert found["SCIM enabled"] == ("ok", "yes")
+    assert found["Account size"] == ("info", "75 GB")
+    assert found["Test Connection (Dashboard)"][0] == "ok"
+    assert found["Test Connection (Dashboard)"][1].startswith("passed ")
+    assert found["Test Connection (Entra)"][0] == "ok"
+    assert found["Provisioning job"] == ("ok", "Active")
+    assert found["Last cycle"][1].startswith("Succeeded ")
+    assert "last used" in found["Token"][1]
+
+
+def test_quarantined_job_after_refresh_fails_with_the_reason(stack, graph):
+    graph.add_job(SP_ID, JOB, "Quarantine")
+
+    stack.refresh("--run-program")
+    result = status(stack, "--json")
+
+    assert result.returncode == 1
+    found = checks(result)
+    assert found["healthy"] is False
+    assert found["Provisioning job"] == ("fail", "Quarantine, 3 failed cycles in a row")
+    state, quarantine = found["Quarantine"]
+    assert state == "fail"
+    assert quarantine.startswith("EncounteredQuarantineException; since ")
+    assert found["Last cycle"][0] == "fail"
+    assert found["problems"][0] == "Provisioning job: Quarantine, 3 failed cycles in a row"
+
+
+def test_quarantined_table_names_the_reason_and_exits_one(stack):
+    result = status(stack)
+
+    assert result.returncode == 1
+    assert "EncounteredQuarantineException" in result.stdout
+    assert "problem(s)" in result.stdout
+
+
+def test_unknown_stack_is_one_line_on_stderr(stack):
+    result = subprocess.run(
+        [str(SCRIPT), "status", "--stack", "no-such-stack"],
+        cwd=stack.project_dir,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("scim-setup status: `pulumi stack output` failed")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_no_secret_reaches_the_status_output_or_the_cli(stack, graph, emulator):
+    token = stack.outputs(show_secrets=True)["token"]
+    texts = {"status output": status(stack).stdout + status(stack, "--json").stdout}
+    texts["the pulumi CLI's output"] = stack.transcript()
+    texts["the stack's state"] = stack.export()
+    for where, text in texts.items():
+        for secret in (token, graph.client_secret, emulator.admin_token):
+            assert_not_leaked(text, secret, where)

@@ -1,0 +1,74 @@
+"""How `scim-setup status` judges a stack's outputs: what counts as wrong, what is only shown."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from cli.status import FAIL, OK, WARN, assess
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+DASHBOARD: dict[str, Any] = {
+    "tenant_url": "https://dashboard.example.com/scim/v2/t1",
+    "scim_enabled": True,
+    "account_size_gb": 100,
+    "token_created_at": "2026-11-19T12:00:00Z",
+    "token_last_used_at": "2026-11-29T11:20:00Z",
+    "test_connection": {"result": "passed", "message": "ok", "checked_at": "2026-11-29T11:00:00Z"},
+}
+
+
+def states(outputs: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {c.name: (c.state, c.value) for c in assess(outputs, "prod", NOW).checks}
+
+
+def test_dashboard_only_stack_is_healthy_and_says_entra_is_elsewhere():
+    report = assess(DASHBOARD, "prod", NOW)
+
+    found = states(DASHBOARD)
+    assert report.healthy
+    assert found["Token"][1] == "10d old, last used 40m ago"
+    assert found["Test Connection (Dashboard)"] == (OK, "passed 1h ago")
+    assert found["Entra provisioning"][1] == "not in this stack (no entra section)"
+
+
+def test_scim_switched_off_is_a_problem():
+    report = assess({**DASHBOARD, "scim_enabled": False}, "prod", NOW)
+
+    assert report.problems == ["SCIM enabled: no"]
+
+
+def test_stack_from_before_the_health_outputs_is_not_called_broken():
+    old = {"tenant_url": DASHBOARD["tenant_url"], "token_id": "tok_1"}
+
+    report = assess(old, "prod", NOW)
+
+    assert report.healthy
+    assert states(old)["SCIM enabled"] == (WARN, "unknown (run `pulumi up` to export it)")
+
+
+def test_test_connection_switched_off_is_a_warning_not_a_failure():
+    report = assess({**DASHBOARD, "test_connection": None}, "prod", NOW)
+
+    assert report.healthy
+    assert states({**DASHBOARD, "test_connection": None})["Test Connection (Dashboard)"][0] == WARN
+
+
+def test_paused_job_warns_and_a_failed_last_cycle_fails():
+    paused = {"code": "Paused", "count_successive_complete_failures": 0, "last_execution": None}
+    failed_cycle = {
+        "code": "Active",
+        "count_successive_complete_failures": 1,
+        "last_execution": {"state": "Failed", "time_ended": "2026-11-29T11:50:00Z", "error": "x"},
+    }
+    entra = {"entra_test_connection": DASHBOARD["test_connection"], "portal_url": "https://p"}
+
+    paused_report = assess({**DASHBOARD, **entra, "provisioning_status": paused}, "prod", NOW)
+    failed_report = assess({**DASHBOARD, **entra, "provisioning_status": failed_cycle}, "p", NOW)
+
+    assert paused_report.healthy
+    assert failed_report.problems == ["Last cycle: Failed 10m ago (0 exported, 0 errors): x"]
+    found = states({**DASHBOARD, **entra, "provisioning_status": failed_cycle})
+    assert found["Provisioning job"] == (OK, "Active, 1 failed cycle in a row")
+    assert found["Portal"][1] == "https://p"
+    assert found["Last cycle"][0] == FAIL
