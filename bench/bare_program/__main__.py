@@ -1,6 +1,6 @@
 """The yardstick for `bench/commands.py`: our Dashboard-only stack as a bare Pulumi program.
 
-The same component and the same two dynamic resources (types, names, inputs, outputs, the secret
+The same component and the same three dynamic resources (types, names, inputs, outputs, the secret
 token, the dependency, the stack outputs) with providers that answer from their inputs: no config
 schema, no HTTP, no imports beyond `pulumi`. Providers defined here are pickled by value, as in
 Pulumi's own dynamic-provider examples. What our program costs beyond this is ours.
@@ -45,6 +45,15 @@ class TokenProvider(ResourceProvider):
         return ReadResult(id_=id_, outs=props, inputs={})
 
 
+class ConnectionTestProvider(ResourceProvider):
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        outs = {**props, "result": "passed", "message": "200 OK", "checked_at": "now"}
+        return CreateResult(id_=str(props["token_id"]), outs=outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_=id_, outs=props, inputs={})
+
+
 class ScimSettings(Resource, module="dashboard", name="ScimSettings"):
     tenant_url: pulumi.Output[str]
 
@@ -68,6 +77,22 @@ class ScimToken(Resource, module="dashboard", name="ScimToken"):
         super().__init__(TokenProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret))
 
 
+class ScimConnectionTest(Resource, module="dashboard", name="ScimConnectionTest"):
+    tenant_url: pulumi.Output[str]
+    token: pulumi.Output[str]
+    result: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        secret = pulumi.ResourceOptions(additional_secret_outputs=["token"])
+        outputs = {"result": None, "message": None, "checked_at": None}
+        super().__init__(
+            ConnectionTestProvider(),
+            name,
+            {**props, **outputs},
+            pulumi.ResourceOptions.merge(opts, secret),
+        )
+
+
 class DashboardScim(pulumi.ComponentResource):
     def __init__(self, name: str, account_size_gb: int) -> None:
         super().__init__("scim-setup:dashboard:DashboardScim", name, None, None)
@@ -85,11 +110,27 @@ class DashboardScim(pulumi.ComponentResource):
         token = ScimToken(
             f"{name}-token", pulumi.ResourceOptions(parent=self, depends_on=[settings])
         )
-        self.tenant_url = settings.tenant_url
-        self.token = pulumi.Output.secret(token.token)
+        probe = ScimConnectionTest(
+            f"{name}-test-connection",
+            {
+                "tenant_url": settings.tenant_url,
+                "token": pulumi.Output.secret(token.token),
+                "token_id": token.token_id,
+                "scim_enabled": True,
+            },
+            pulumi.ResourceOptions(parent=self),
+        )
+        self.tenant_url = probe.tenant_url
+        self.token = pulumi.Output.secret(probe.token)
         self.token_id = token.token_id
+        self.test_connection = probe.result
         self.register_outputs(
-            {"tenant_url": self.tenant_url, "token": self.token, "token_id": self.token_id}
+            {
+                "tenant_url": self.tenant_url,
+                "token": self.token,
+                "token_id": self.token_id,
+                "test_connection": self.test_connection,
+            }
         )
 
 
@@ -97,3 +138,6 @@ setup = DashboardScim("dashboard", pulumi.Config("scim").get_int("accountSizeGb"
 pulumi.export("token", setup.token)
 pulumi.export("tenant_url", setup.tenant_url)
 pulumi.export("token_id", setup.token_id)
+for name in ("scim_enabled", "account_size_gb", "token_created_at", "token_last_used_at"):
+    pulumi.export(name, None)
+pulumi.export("test_connection", setup.test_connection)
