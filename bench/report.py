@@ -74,10 +74,15 @@ def command_rows(times: list[CommandTimes]) -> list[Row]:
     return rows
 
 
+_TENANT = re.compile(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _calls(calls: list[str]) -> str:
-    """`3: GET scim, PUT scim, …`: admin API paths without `/api/v1/`, object ids as `{id}`."""
+    """`3: GET scim, PUT scim, …`: admin paths without `/api/v1/`, ids as `{id}` / `{tenant}`."""
     short = [
-        re.sub(r"/[a-z]+_[0-9A-Za-z]{6,}", "/{id}", call).replace(" /api/v1/", " ")
+        re.sub(r"/[a-z]+_[0-9A-Za-z]{6,}", "/{id}", _TENANT.sub("/{tenant}", call)).replace(
+            " /api/v1/", " "
+        )
         for call in calls
     ]
     return f"{len(short)}: {', '.join(short)}" if short else "0"
