@@ -28,8 +28,9 @@ $(POLICY_VENV)/.installed: policy/requirements.txt
 cli:
 	@scripts/install-pulumi >/dev/null
 
+# One worker per core, whole files per worker: a module's emulator and stack stay in one process.
 test: venv policy-venv
-	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m pytest
+	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m pytest -n auto --dist loadfile --durations=10
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -40,8 +41,10 @@ lint: venv
 demo: venv
 	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m scripts.demo
 
+# pulumi commands: ours vs a bare program, and the emulator's SCIM throughput; one table, a few
+# minutes; also rewrites its section of docs/benchmarks.md.
 bench: venv
-	$(PY) bench/scim_throughput.py
+	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m bench.report
 
 emulator: venv
 	$(PY) -m emulator --port 8750 --data-dir .demo/emulator-data

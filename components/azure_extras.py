@@ -11,9 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
-from pulumi_azure_native import aadiam, keyvault, operationalinsights
+
+from components.azure_sdk import LazyModule
+
+if TYPE_CHECKING:
+    from pulumi_azure_native import aadiam, keyvault, operationalinsights
+else:
+    aadiam = LazyModule("pulumi_azure_native.aadiam")
+    keyvault = LazyModule("pulumi_azure_native.keyvault")
+    operationalinsights = LazyModule("pulumi_azure_native.operationalinsights")
 
 PROVISIONING_LOGS_CATEGORY = "ProvisioningLogs"
 """Missing from the SDK's `aadiam.Category` enum (AuditLogs, SignInLogs); sent as plain text."""

@@ -10,10 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi_azuread as azuread
+
+from components.azure_sdk import LazyModule
+
+if TYPE_CHECKING:
+    import pulumi_azuread as azuread
+else:
+    azuread = LazyModule("pulumi_azuread")
 
 NON_GALLERY_TEMPLATE_ID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 """Graph application template "custom application": the portal's "Create your own application"

@@ -11,12 +11,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pulumi
-import pulumi_azuread as azuread
 
+from components.azure_sdk import LazyModule
 from components.entra_application import (
     DEFAULT_ACCESS_ROLE_ID,
     NON_GALLERY_TEMPLATE_ID,
@@ -31,6 +31,11 @@ from components.entra_application import (
 from providers.connection_outcome import outcome_of
 from providers.entra_connection_test import EntraConnectionTest, EntraConnectionTestArgs
 from providers.provisioning_job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
+
+if TYPE_CHECKING:
+    import pulumi_azuread as azuread
+else:
+    azuread = LazyModule("pulumi_azuread")
 
 __all__ = [
     "COMPLIANT_PATCH_FLAG",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,19 +22,24 @@ def project_copy(work_dir: Path) -> Path:
 
     Stack files (`Pulumi.<stack>.yaml`) written there stay out of the repository.
     """
-    project = work_dir / "project"
-    project.mkdir(parents=True, exist_ok=True)
-    venv = Path(sys.prefix)
-    (project / "Pulumi.yaml").write_text(
+    program = (ROOT / "__main__.py").read_text()
+    return python_project(work_dir / "project", program, Path(sys.prefix))
+
+
+def python_project(project_dir: Path, program: str, virtualenv: Path) -> Path:
+    """Make `project_dir` a Pulumi Python project running `program` (the text of a
+    `__main__.py`) in an existing virtualenv."""
+    project_dir.mkdir(parents=True, exist_ok=True)
+    (project_dir / "Pulumi.yaml").write_text(
         "name: scim-setup\n"
         "runtime:\n"
         "  name: python\n"
         "  options:\n"
         "    toolchain: pip\n"
-        f"    virtualenv: {venv}\n"
+        f"    virtualenv: {virtualenv}\n"
     )
-    shutil.copy(ROOT / "__main__.py", project / "__main__.py")
-    return project
+    (project_dir / "__main__.py").write_text(program)
+    return project_dir
 
 
 class PulumiCommandError(RuntimeError):
@@ -50,9 +55,15 @@ class LocalStack:
     """One stack of the project in `project_dir`, with state and config kept under `work_dir`."""
 
     def __init__(
-        self, project_dir: Path, work_dir: Path, stack: str, passphrase: str = "local"
+        self,
+        project_dir: Path,
+        work_dir: Path,
+        stack: str,
+        passphrase: str = "local",
+        timeout: float | None = None,
     ) -> None:
         self.project_dir = project_dir
+        self.timeout = timeout
         self.stack = stack
         self.config_file = work_dir / f"Pulumi.{stack}.yaml"
         state = work_dir / "state"
@@ -73,15 +84,7 @@ class LocalStack:
     def run(self, *args: str, stdin: str | None = None, check: bool = True) -> Any:
         """`pulumi ARGS --stack S`; returns the completed process."""
         argv = [*args, "--stack", self.stack, "--non-interactive"]
-        result = subprocess.run(
-            ["pulumi", *argv],
-            cwd=self.project_dir,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = _run_bounded(["pulumi", *argv], self.project_dir, self.env, stdin, self.timeout)
         if "--show-secrets" not in args:
             self._transcript += [result.stdout, result.stderr]
         if check and result.returncode != 0:
@@ -125,3 +128,26 @@ class LocalStack:
     def export(self) -> str:
         """The stack's state as the backend stores it (secrets stay encrypted)."""
         return self.run("stack", "export").stdout
+
+
+def _run_bounded(
+    argv: list[str], cwd: Path, env: dict[str, str], stdin: str | None, timeout: float | None
+) -> subprocess.CompletedProcess[str]:
+    """Run `argv`; past `timeout` seconds, kill it with the plugins and hosts it started."""
+    with subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(stdin, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)

@@ -6,12 +6,14 @@ that share it must not depend on each other's data: use unique names.
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
 
 from emulator.process import EmulatorProcess
 from tests.dashboard import Dashboard
+from tests.fault_rows import print_fault_table
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +37,7 @@ def dashboard(emulator: EmulatorProcess) -> Iterator[Dashboard]:
     dash.clear_faults()
     yield dash
     dash.clear_faults()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    print_fault_table(terminalreporter)

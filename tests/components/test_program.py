@@ -52,8 +52,10 @@ class StackMocks(AzureMocks):
         return super().new_resource(args)
 
 
-def run_program(engine: PulumiEngine, config: dict[str, str]) -> dict[str, Any]:
-    """Run `__main__.py` with `config` as stack config; return its stack outputs."""
+def run_program(
+    engine: PulumiEngine, config: dict[str, str], path: Path = PROGRAM
+) -> dict[str, Any]:
+    """Run the program at `path` with `config` as stack config; return its stack outputs."""
     mocks = StackMocks()
     engine.use(mocks)
     pulumi.runtime.set_all_config(config, secret_keys=["dashboard:apiToken"])
@@ -63,7 +65,7 @@ def run_program(engine: PulumiEngine, config: dict[str, str]) -> dict[str, Any]:
         stack = get_root_resource()
         assert isinstance(stack, Stack)
         stack.outputs.clear()
-        runpy.run_path(str(PROGRAM))
+        runpy.run_path(str(path))
         secrets = pulumi.Output.from_input(_secret_names(stack.outputs))
         return pulumi.Output.all(pulumi.Output.all(**stack.outputs), secrets).apply(
             lambda both: exported.update(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from emulator.process import EmulatorProcess
-from scripts.local_stack import LocalStack
+from scripts.local_stack import LocalStack, python_project
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_CLI = (
@@ -35,21 +35,8 @@ def pulumi_cli() -> str:
 
 def project_dir(work: Path, program: str | None = None) -> Path:
     """A copy of this project (the stack program, or `program`) using the repository's venv."""
-    project = work / "project"
-    project.mkdir()
-    (project / "Pulumi.yaml").write_text(
-        "name: scim-setup\n"
-        "runtime:\n"
-        "  name: python\n"
-        "  options:\n"
-        "    toolchain: pip\n"
-        f"    virtualenv: {ROOT / '.venv'}\n"
-    )
-    if program is None:
-        shutil.copy(ROOT / "__main__.py", project / "__main__.py")
-    else:
-        (project / "__main__.py").write_text(program)
-    return project
+    text = (ROOT / "__main__.py").read_text() if program is None else program
+    return python_project(work / "project", text, ROOT / ".venv")
 
 
 def new_stack(

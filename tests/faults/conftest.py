@@ -7,14 +7,14 @@ the UI), runs the failing command, then one more `pulumi up`, and proves converg
 holds the desired settings and exactly one active token, that token is the stack's and it works at
 the tenant URL. Every secret seen is remembered; `assert_nothing_leaked` proves none reached the
 CLI's output, the state or the emulator's log. Each fault's outcome, requests and time are
-recorded and printed as a table at the end of the run.
+recorded and printed as a table at the end of the run (`tests/fault_rows.py`, also under xdist).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.dashboard import Dashboard
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401  (fixture re-export)
+from tests.fault_rows import PROPERTY
 from tests.leaks import assert_not_leaked
 
 DEFAULT_SIZE = 50
@@ -175,9 +176,9 @@ def one_line_error(output: str) -> str:
     return "\n".join(lines)
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not RECORDS:
-        return
-    terminalreporter.section("fault suite: fault → outcome → requests → time")
-    for r in RECORDS:
-        terminalreporter.write_line(f"{r.fault} | {r.outcome} | {r.requests} | {r.seconds:.1f} s")
+@pytest.fixture(autouse=True)
+def _report_fault_rows(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Hand this test's rows to its report; `tests/conftest.py` prints them at the end."""
+    first = len(RECORDS)
+    yield
+    request.node.user_properties.extend((PROPERTY, asdict(r)) for r in RECORDS[first:])

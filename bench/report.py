@@ -1,0 +1,231 @@
+"""`make bench`: one table of our speed against bare yardsticks, also written to docs/benchmarks.md.
+
+    .venv/bin/python -m bench.report [--rounds 5] [--throughput-seconds 10] [--no-write]
+
+Rows: each `pulumi` command of the Dashboard-only stack against a bare Pulumi program with the
+same resources (`bench/commands.py`), and the emulator's Entra-shaped SCIM throughput and server
+CPU per request beside a bare FastAPI + SQLite app (`bench/scim_throughput.py`). Targets are
+issue 13's. The machine, the date and the load average around the run go into the document,
+since the machine is usually shared.
+
+Only the part of docs/benchmarks.md between this module's markers is rewritten; other sections
+(e.g. the fleet figures of `make bench-fleet`) stay as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.commands import CommandTimes, measure
+from bench.scim_throughput import compare
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN = "<!-- make bench: begin (bench/report.py rewrites this section) -->"
+END = "<!-- make bench: end -->"
+COMMAND_RATIO_MAX = 1.10
+COMMANDS_WITH_TARGET = ("preview", "no-op up", "refresh", "destroy")
+EMULATOR_CPU_MS_MAX = 1.0
+EMULATOR_RPS_RATIO_MIN = 0.8
+CAPTION = "Commands: median wall s (CPU s) of paired runs; ratio = ours / bare wall time"
+HEADER = ("measure", "ours", "bare / baseline", "ratio", "target", "met", "Dashboard calls")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table; `None` where a figure does not apply."""
+
+    measure: str
+    ours: str
+    yardstick: str
+    ratio: float | None
+    target: str
+    met: bool | None
+    dashboard_calls: str
+
+
+def command_rows(times: list[CommandTimes]) -> list[Row]:
+    rows = []
+    for t in times:
+        ratio = round(t.ratio(), 2)
+        has_target = t.command in COMMANDS_WITH_TARGET
+        rows.append(
+            Row(
+                measure=t.command,
+                ours=f"{t.median('ours'):.2f} ({t.median('ours', 'cpu_s'):.2f})",
+                yardstick=f"{t.median('bare'):.2f} ({t.median('bare', 'cpu_s'):.2f})",
+                ratio=ratio,
+                target=f"≤ {COMMAND_RATIO_MAX:.2f}x" if has_target else "",
+                met=ratio <= COMMAND_RATIO_MAX if has_target else None,
+                dashboard_calls=_calls(t.dashboard_calls),
+            )
+        )
+    return rows
+
+
+_TENANT = re.compile(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _calls(calls: list[str]) -> str:
+    """`3: GET scim, PUT scim, …`: admin paths without `/api/v1/`, ids as `{id}` / `{tenant}`."""
+    short = [
+        re.sub(r"/[a-z]+_[0-9A-Za-z]{6,}", "/{id}", _TENANT.sub("/{tenant}", call)).replace(
+            " /api/v1/", " "
+        )
+        for call in calls
+    ]
+    return f"{len(short)}: {', '.join(short)}" if short else "0"
+
+
+def emulator_rows(seconds: float) -> list[Row]:
+    """The emulator against the bare FastAPI + SQLite app, from `bench/scim_throughput.py`."""
+    figures = compare(seconds=seconds)
+    ours, baseline = figures["emulator"], figures["baseline"]
+    cpu, base_cpu = ours["server_cpu_ms_per_request"], baseline["server_cpu_ms_per_request"]
+    rps_ratio = figures["requests_per_second_ratio"]
+    return [
+        Row(
+            measure="emulator SCIM req/s",
+            ours=f"{ours['requests_per_second']:.0f}",
+            yardstick=f"{baseline['requests_per_second']:.0f}",
+            ratio=rps_ratio,
+            target=f"≥ {EMULATOR_RPS_RATIO_MIN:.1f}x",
+            met=rps_ratio >= EMULATOR_RPS_RATIO_MIN,
+            dashboard_calls=f"{ours['errors']} errors",
+        ),
+        Row(
+            measure="emulator CPU ms/req",
+            ours="n/a" if cpu is None else f"{cpu:.2f}",
+            yardstick="n/a" if base_cpu is None else f"{base_cpu:.2f}",
+            ratio=cpu / base_cpu if cpu and base_cpu else None,
+            target=f"≤ {EMULATOR_CPU_MS_MAX:.1f} ms",
+            met=None if cpu is None else cpu <= EMULATOR_CPU_MS_MAX,
+            dashboard_calls="",
+        ),
+    ]
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    pulumi = subprocess.run(
+        ["pulumi", "version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores (nproc)": str(len(os.sched_getaffinity(0))),
+        "CPU": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown",
+        "memory": _memory(),
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "Pulumi CLI": pulumi.stdout.strip() or "not found",
+        "pulumi (Python SDK)": version("pulumi"),
+        "load average at start": _load(),
+    }
+
+
+def _proc_field(path: str, name: str) -> str | None:
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return None
+    values = [line.split(":", 1)[1].strip() for line in lines if line.startswith(name)]
+    return values[0] if values else None
+
+
+def _memory() -> str:
+    total = _proc_field("/proc/meminfo", "MemTotal")
+    return f"{int(total.split()[0]) / 2**20:.1f} GiB" if total else "unknown"
+
+
+def _load() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg()) + " (1 / 5 / 15 min)"
+
+
+def print_table(rows: list[Row], console: Console) -> None:
+    table = Table(title="scim-setup vs bare yardsticks", caption=CAPTION)
+    for column in HEADER:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*_cells(row))
+    console.print(table)
+
+
+def _cells(row: Row) -> list[str]:
+    ratio = "" if row.ratio is None else f"{row.ratio:.2f}x"
+    met = {True: "yes", False: "NO", None: ""}[row.met]
+    return [row.measure, row.ours, row.yardstick, ratio, row.target, met, row.dashboard_calls]
+
+
+def markdown(rows: list[Row], about: dict[str, str], rounds: int) -> str:
+    lines = [
+        BEGIN,
+        "## Commands and emulator (`make bench`)",
+        "",
+        f"Measured {about['date']}; rewritten by every `make bench`. {CAPTION}.",
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+        *("| " + " | ".join(_cells(row)) + " |" for row in rows),
+        "",
+        "How: `bench/commands.py` runs preview, first up, no-op up, refresh and destroy on our",
+        "Dashboard-only stack (against the emulator) and on `bench/bare_program` (the same",
+        "resources, no config schema, no HTTP), back to back per command, the order flipped each",
+        f"round; {rounds} counted rounds after a warm-up. Wall and CPU figures are medians; CPU is",
+        "user + system time of the CLI and every process it started. The ratio is ours over bare",
+        "wall time. Dashboard calls are the emulator's request log (`--test-hooks`) for one run of",
+        "our stack. The emulator rows: `bench/scim_throughput.py` (Entra-shaped cycles, medians of",
+        "three alternating runs against a bare FastAPI + SQLite app on the same routes).",
+        "",
+        "Machine:",
+        "",
+        *(f"- {key}: {value}" for key, value in about.items()),
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(section: str, doc: Path = DOC) -> None:
+    """Replace this module's section of `doc`, keeping everything else in it."""
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n\n"
+    if BEGIN in text and END in text:
+        before, rest = text.split(BEGIN, 1)
+        after = rest.split(END, 1)[1].lstrip("\n")
+        text = before + section + ("\n" + after if after else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    doc.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="our speed against bare yardsticks")
+    parser.add_argument("--rounds", type=int, default=5, help="counted rounds of the commands")
+    parser.add_argument("--throughput-seconds", type=float, default=10.0, help="per SCIM load run")
+    parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {DOC.name}")
+    args = parser.parse_args()
+
+    console = Console(stderr=True)
+    about = machine()
+    with console.status("pulumi commands: ours vs bare") as status:
+        times = measure(args.rounds, lambda line: status.update(f"pulumi commands: {line}"))
+        status.update("emulator SCIM throughput")
+        rows = command_rows(times) + emulator_rows(args.throughput_seconds)
+    about["load average at end"] = _load()
+    print_table(rows, Console())
+    if not args.no_write:
+        write_section(markdown(rows, about, args.rounds))
+        console.print(f"wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The stack program imports an Azure SDK only when its config section asks for Azure resources.
+
+Every `pulumi` command runs the program, and importing `pulumi_azuread` costs more than the rest
+of a Dashboard-only program. Each case runs the program under mocks in a fresh interpreter (this
+one has imported everything already) and reports which SDK modules it loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.components.test_entra_provisioning import GROUP_A
+from tests.components.test_program import BASE_CONFIG
+
+ROOT = Path(__file__).resolve().parents[2]
+SDKS = ("pulumi_azuread", "pulumi_azure_native")
+
+RUN_PROGRAM = f"""
+import json, sys
+from tests.components.conftest import PulumiEngine
+from tests.components.test_program import run_program
+
+exported = run_program(PulumiEngine(), json.loads(sys.argv[1]))
+loaded = {{name.partition(".")[0] for name in sys.modules}}
+print(json.dumps({{
+    "exported": sorted(exported),
+    "sdks": sorted(loaded & set({SDKS!r})),
+}}))
+"""
+
+ENTRA = {
+    "entra:application": '{"displayName": "Backup SCIM"}',
+    "entra:assignedGroups": f'["{GROUP_A}"]',
+}
+ESCROW = {"azureExtras:tokenEscrow": '{"resourceGroupName": "rg-scim", "vaultName": "kv-scim"}'}
+
+
+def run_in_fresh_interpreter(config: dict[str, str]) -> dict[str, list[str]]:
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_PROGRAM, json.dumps(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("sections", "expected_sdks", "an_output"),
+    [
+        ({}, [], "token"),
+        (ENTRA, ["pulumi_azuread"], "job_id"),
+        (ESCROW, ["pulumi_azure_native"], "token_escrow_uri"),
+    ],
+    ids=["dashboard-only", "entra", "azure-extras"],
+)
+def test_program_imports_only_the_sdks_its_config_sections_use(
+    sections: dict[str, str], expected_sdks: list[str], an_output: str
+) -> None:
+    run = run_in_fresh_interpreter({**BASE_CONFIG, **sections})
+
+    assert an_output in run["exported"], "the program did not run to the end"
+    assert run["sdks"] == expected_sdks
