@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -89,6 +90,17 @@ func main() {
 	if _, err := os.Stat(execPath); err != nil {
 		fatal(fmt.Errorf("could not find %s next to the language host: %w", filepath.Base(execPath), err))
 	}
+
+	// The engine stops plugins with SIGINT and kills them only after a grace period
+	// (cmdutil.TerminateProcessGroup). A host started from a background job of a
+	// non-interactive shell inherits SIGINT as ignored and would make every command wait
+	// out that period, so take the signal explicitly.
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
+	go func() {
+		<-interrupts
+		os.Exit(0)
+	}()
 
 	h := &host{execPath: execPath, tracing: *tracing}
 	if args := flag.Args(); len(args) > 0 {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -164,3 +165,22 @@ def test_about_trims_the_virtualenv_version_info(host, made_venv):
     about = host.About(language_pb2.AboutRequest(info=program(virtualenv=str(made_venv))))
 
     assert (about.executable, about.version) == (str(made_venv / "bin" / "python"), "3.11.7")
+
+
+def test_host_stops_on_sigint_even_when_started_with_sigint_ignored(pulumi_cli: str) -> None:
+    """The engine stops plugins with SIGINT and waits before SIGKILL; background jobs of a
+    non-interactive shell (CI runners) start with SIGINT ignored, which cost every command
+    that grace period before the host took the signal itself."""
+    host = Path(pulumi_cli).parent / "pulumi-language-python"
+    ignore_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731
+    process = subprocess.Popen(
+        [str(host)], stdout=subprocess.PIPE, text=True, preexec_fn=ignore_sigint
+    )
+    try:
+        assert process.stdout is not None
+        int(process.stdout.readline())
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=2) == 0
+    finally:
+        process.kill()
+        process.wait()
