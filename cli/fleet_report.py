@@ -38,7 +38,9 @@ class CustomerResult(BaseModel):
     started: datetime
     ended: datetime
     log: str
-    """The full output of the Pulumi command for this stack."""
+    """The full output of the Pulumi command for this stack (for a preview: its stderr)."""
+    preview_json: str | None = None
+    """A preview's `pulumi preview --json` plan, read by `scim-setup review --fleet-report`."""
 
     @property
     def elapsed_seconds(self) -> float:

@@ -1,11 +1,14 @@
 """Run one Pulumi command on many customer stacks at once, through `pulumi.automation`.
 
 At most `parallel` stacks run at a time; a failing stack is recorded and the others go on. Each
-stack's full output goes to its own log file; the caller sees live `StackProgress` updates.
+stack's full output goes to its own log file; the caller sees live `StackProgress` updates. A
+preview runs with `--json`: its plan (the document `scim-setup review` reads) goes to a file next
+to the log, and the log keeps the CLI's stderr.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -52,6 +55,8 @@ class _Events:
 
     progress: StackProgress
     on_progress: OnProgress
+    echo: Callable[[str], None] | None = None
+    """Where diagnostics are written when the CLI's own text output is not (a `--json` preview)."""
     errors: list[str] = field(default_factory=list)
     changes: dict[str, int] = field(default_factory=dict)
 
@@ -61,6 +66,8 @@ class _Events:
             self.progress.changed += 1
             self.on_progress(self.progress)
         diagnostic = event.diagnostic_event
+        if diagnostic and self.echo and diagnostic.severity != "debug":  # as the text output
+            self.echo(f"{diagnostic.severity}: {diagnostic.message.rstrip()}")
         if diagnostic and diagnostic.severity == "error" and diagnostic.urn:
             self.errors.append(_one_line(diagnostic.message))
         if event.summary_event:
@@ -111,14 +118,16 @@ def run_stack(
     started = datetime.now(UTC)
     progress.started_at, progress.state = time.monotonic(), "running"
     on_progress(progress)
-    events = _Events(progress, on_progress)
     error: str | None = None
+    plan_path = plan_path_for(log_path) if command == "preview" else None
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log:
+    with log_path.open("w") as log, _open_plan(plan_path) as plan:
+        output = _Output(log, plan)
+        events = _Events(progress, on_progress, output.stderr if plan else None)
         try:
             with _SELECT_LOCK:
                 stack = auto.Stack.select(progress.stack, workspace)
-            _run(stack, command, log, events, refresh)
+            _run(stack, command, output, events, refresh)
         except Exception as failure:  # one customer's failure must never stop the others
             error = events.errors[0] if events.errors else _failure_line(failure)
             log.write(f"\n{command} failed: {error}\n")
@@ -132,6 +141,7 @@ def run_stack(
         started=started,
         ended=datetime.now(UTC),
         log=str(log_path),
+        preview_json=str(plan_path) if plan_path and plan_path.stat().st_size else None,
     )
     progress.ended_at, progress.state, progress.result = time.monotonic(), status, result
     on_progress(progress)
@@ -148,21 +158,47 @@ def _status(command: Command, changes: dict[str, int]) -> Status:
     return "changes" if command == "preview" and changes else "ok"
 
 
-def _run(
-    stack: auto.Stack, command: Command, log: IO[str], on_event: _Events, refresh: bool
-) -> None:
-    def write(line: str) -> None:
-        log.write(line + "\n")
-        log.flush()
+def plan_path_for(log_path: Path) -> Path:
+    """Where a preview's `--json` plan goes: beside its log, `<stack>.preview.json`."""
+    return log_path.with_suffix(".preview.json")
 
+
+def _open_plan(path: Path | None) -> contextlib.AbstractContextManager[IO[str] | None]:
+    return path.open("w") if path else contextlib.nullcontext()
+
+
+@dataclass
+class _Output:
+    """Where the CLI's lines go: stdout to the plan when there is one, else to the log."""
+
+    log: IO[str]
+    plan: IO[str] | None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """The log is written from the CLI's stderr reader and the event reader."""
+
+    def stdout(self, line: str) -> None:
+        self._write(self.plan or self.log, line)
+
+    def stderr(self, line: str) -> None:
+        self._write(self.log, line)
+
+    def _write(self, file: IO[str], line: str) -> None:
+        with self.lock:
+            file.write(line + "\n")
+            file.flush()
+
+
+def _run(
+    stack: auto.Stack, command: Command, output: _Output, on_event: _Events, refresh: bool
+) -> None:
     options: dict[str, Any] = {
-        "on_output": write,
-        "on_error": write,
+        "on_output": output.stdout,
+        "on_error": output.stderr,
         "on_event": on_event,
         "color": "never",
     }
     if command == "preview":
-        stack.preview(**options, refresh=refresh)
+        stack.preview(**options, refresh=refresh, json=True)
     elif command == "up":
         stack.up(**options, suppress_progress=True)
     elif command == "refresh":

@@ -49,9 +49,20 @@ def test_report_keeps_its_documented_field_names(tmp_path: Path):
     assert document["version"] == 1
     assert set(document["customers"][0]) == {
         "stack", "command", "status", "changes", "error", "started", "ended", "log",
+        "preview_json",
     }  # fmt: skip
     assert document["customers"][0]["started"] == "2026-11-29T04:00:00Z"
     assert read_report(path) == report(customer("acme", "changes", {"update": 1}))
+
+
+def test_a_report_written_before_previews_kept_their_plan_still_reads(tmp_path: Path):
+    path = tmp_path / "report.json"
+    write_report(report(customer("acme", "changes", {"update": 1})), path)
+    document = json.loads(path.read_text())
+    del document["customers"][0]["preview_json"]
+    path.write_text(json.dumps(document))
+
+    assert read_report(path).customers[0].preview_json is None
 
 
 @pytest.mark.parametrize(
