@@ -1,7 +1,8 @@
 """`scim-setup review`: a pull request comment in the domain's words, from `pulumi preview --json`.
 
 Runs the preview itself (`--stack`, `--config-file`) or reads one a pipeline already saved
-(`--preview-json`). Prints Markdown on stdout; `--json` prints the same changes for machines.
+(`--preview-json`), or a whole `fleet preview --report` (`--fleet-report`, see cli/fleet_review.py).
+Prints Markdown on stdout; `--json` prints one stack's changes for machines.
 Exit 0 when the review was printed, 1 when there was no preview to read.
 """
 
@@ -13,15 +14,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
-from cli.preview_changes import Change, Preview, changes
-
-_OPS = {
-    "create": "to create",
-    "update": "to update",
-    "replace": "to replace",
-    "delete": "to delete",
-}
+from cli.fleet_report import read_report
+from cli.fleet_review import fleet_markdown
+from cli.preview_changes import Preview, changes
+from cli.review_markdown import markdown
 
 
 class ReviewError(Exception):
@@ -37,11 +35,20 @@ def review(
         Path | None,
         typer.Option("--preview-json", help="Read this `pulumi preview --json` output instead."),
     ] = None,
+    fleet_report: Annotated[
+        Path | None,
+        typer.Option("--fleet-report", help="Review a `fleet preview --report` file instead."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
 ) -> None:
     """Print what a `pulumi preview` would change, in plain words, as Markdown for a PR comment."""
     try:
-        raw = _read(preview_json) if preview_json else _run_preview(stack, config_file)
+        if fleet_report and as_json:
+            raise ReviewError("--json is for one stack; the fleet report is already JSON")
+        if fleet_report:
+            typer.echo(_fleet_markdown(fleet_report), nl=False)
+            return
+        raw = read_preview(preview_json) if preview_json else _run_preview(stack, config_file)
         preview = Preview.from_json(raw)
     except ReviewError as error:
         typer.echo(f"scim-setup review: {error}", err=True)
@@ -53,36 +60,25 @@ def review(
         typer.echo(markdown(preview, found), nl=False)
 
 
-def markdown(preview: Preview, found: list[Change]) -> str:
-    """The PR comment: warnings first, then every other change, then the engine's counts."""
-    lines = [f"### SCIM setup review: stack `{preview.stack}`", ""]
-    if preview.errors:
-        detail = "; ".join(e for e in preview.errors if e != "preview failed")
-        lines += [
-            "> ⚠️ `pulumi preview` failed (a mandatory policy or an error; its log says which)"
-            + (f": {detail}" if detail else ""),
-            "",
-        ]
-    if not found:
-        lines += ["No changes: the setup already matches this configuration.", ""]
-        return "\n".join(lines)
-    warnings = [c.text for c in found if c.warning]
-    others = [c.text for c in found if not c.warning]
-    if warnings:
-        lines += ["**⚠️ Needs attention**", *(f"- {_sentence(t)}" for t in warnings), ""]
-    if others:
-        lines += ["**Changes**", *(f"- {_sentence(t)}" for t in others), ""]
-    counts = preview.counts()
-    summary = ", ".join(f"{counts[op]} {label}" for op, label in _OPS.items() if counts.get(op))
-    lines += [f"<sub>pulumi preview: {summary}.</sub>", ""]
-    return "\n".join(lines)
+def _fleet_markdown(path: Path) -> str:
+    """The fleet's comment, from the report and the plan each customer's preview kept."""
+    try:
+        report = read_report(path)
+    except OSError as error:
+        raise ReviewError(f"cannot read {path}: {error.strerror}") from None
+    except ValidationError:
+        raise ReviewError(f"{path} is not a `scim-setup fleet --report` file") from None
+    if report.command != "preview":
+        raise ReviewError(f"this is a `fleet {report.command}` report; review reads fleet previews")
+    plans = {
+        c.stack: Preview.from_json(read_preview(Path(c.preview_json)))
+        for c in report.with_changes()
+        if c.preview_json
+    }
+    return fleet_markdown(report, plans)
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-def _read(path: Path) -> dict[str, Any]:
+def read_preview(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text()
     except OSError as error:

@@ -12,10 +12,14 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from cli.fleet_report import Command, CustomerResult, FleetReport, Status, write_report
+from cli.fleet_review import fleet_markdown
 from emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.engine.conftest import new_stack, pulumi_cli
@@ -32,6 +36,12 @@ def review(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         argv, cwd=stack.project_dir, env=stack.env, capture_output=True, text=True, timeout=300
     )
+
+
+def review_saved(*args: str) -> subprocess.CompletedProcess[str]:
+    """`scim-setup review ARGS` on a saved preview or report: no stack, no engine."""
+    argv = [str(SCRIPT), "review", *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -107,12 +117,7 @@ def test_scim_switched_off_is_a_warning(stack, secrets, tmp_path):
         stack.run("config", "rm", "scim:enabled", *stack.config_args())
     (tmp_path / "preview.json").write_text(saved)
 
-    result = subprocess.run(
-        [str(SCRIPT), "review", "--preview-json", str(tmp_path / "preview.json")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = review_saved("--preview-json", str(tmp_path / "preview.json"))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == HEADER + (
@@ -125,13 +130,20 @@ def test_scim_switched_off_is_a_warning(stack, secrets, tmp_path):
     assert_no_secret(result.stdout + result.stderr, secrets)
 
 
+ENTRA_CHANGES = (
+    "**Changes**\n"
+    "- New backup accounts will get 100 GB instead of 50.\n"
+    "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12) and Entra "
+    "updated in the same run.\n"
+    "- Entra's provisioning credentials (tenant URL, token, settings) changed (secret).\n"
+    "\n"
+    "<sub>pulumi preview: 2 to update, 1 to replace, 1 to delete.</sub>\n"
+)
+"""The Entra plan's changes that are not warnings: the same words for one stack and in a fleet."""
+
+
 def test_entra_plan_names_scope_token_and_risks():
-    result = subprocess.run(
-        [str(SCRIPT), "review", "--preview-json", str(DATA / "entra-preview.json")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = review_saved("--preview-json", str(DATA / "entra-preview.json"))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
@@ -141,25 +153,13 @@ def test_entra_plan_names_scope_token_and_risks():
         "- Every user and group of the tenant will be provisioned, not only the assigned groups "
         "(entra:syncAll is on).\n"
         "- Group Sales leaves provisioning scope: its members lose their accounts.\n"
-        "\n"
-        "**Changes**\n"
-        "- New backup accounts will get 100 GB instead of 50.\n"
-        "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12) and Entra "
-        "updated in the same run.\n"
-        "- Entra's provisioning credentials (tenant URL, token, settings) changed (secret).\n"
-        "\n"
-        "<sub>pulumi preview: 2 to update, 1 to replace, 1 to delete.</sub>\n"
+        "\n" + ENTRA_CHANGES
     )
     assert "scim-secret" not in result.stdout
 
 
 def test_json_lists_each_change_with_its_risk():
-    result = subprocess.run(
-        [str(SCRIPT), "review", "--json", "--preview-json", str(DATA / "entra-preview.json")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = review_saved("--json", "--preview-json", str(DATA / "entra-preview.json"))
 
     changes = json.loads(result.stdout)
     assert {
@@ -173,11 +173,88 @@ def test_unreadable_preview_is_one_line_and_exit_1(tmp_path):
     bad = tmp_path / "preview.json"
     bad.write_text("not json")
 
-    result = subprocess.run(
-        [str(SCRIPT), "review", "--preview-json", str(bad)], capture_output=True, text=True
-    )
+    result = review_saved("--preview-json", str(bad))
 
     assert result.returncode == 1
     assert (
         result.stderr == f"scim-setup review: {bad} is not the output of `pulumi preview --json`\n"
+    )
+
+
+def fleet_report(tmp_path: Path, command: Command = "preview") -> Path:
+    """A fleet preview of three customers: one with the Entra plan, one failed, one unchanged."""
+    t0 = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
+
+    def customer(stack: str, status: Status, **fields: Any) -> CustomerResult:
+        return CustomerResult(
+            stack=stack, command="preview", status=status, started=t0, ended=t0,
+            log=f"/logs/{stack}.log", **{"changes": {}, "error": None, **fields},
+        )  # fmt: skip
+
+    report = FleetReport(
+        command=command, parallel=2, started=t0, ended=t0,
+        customers=[
+            customer("acme", "changes", changes={"update": 2, "replace": 1, "delete": 1},
+                     preview_json=str(DATA / "entra-preview.json")),
+            customer("globex", "failed", error="GET https://globex.example/api/v1/scim returned "
+                     "503 Service Unavailable. Try again later."),
+            customer("initech", "ok", preview_json=str(DATA / "entra-preview.json")),
+        ],
+    )  # fmt: skip
+    path = tmp_path / "report.json"
+    write_report(report, path)
+    return path
+
+
+def test_fleet_report_is_one_comment_with_every_customers_warnings_first(tmp_path):
+    result = review_saved("--fleet-report", str(fleet_report(tmp_path)))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "### SCIM setup review: fleet preview of 3 customers\n"
+        "\n"
+        "3 customers: 1 with changes (`acme`), 1 failed (`globex`), 1 unchanged.\n"
+        "\n"
+        "**⚠️ Needs attention**\n"
+        "- `acme`: Every user and group of the tenant will be provisioned, not only the assigned "
+        "groups (entra:syncAll is on).\n"
+        "- `acme`: Group Sales leaves provisioning scope: its members lose their accounts.\n"
+        "\n"
+        "#### `acme`\n"
+        "\n" + ENTRA_CHANGES + "\n"
+        "#### `globex`: failed\n"
+        "\n"
+        "> GET https://globex.example/api/v1/scim returned 503 Service Unavailable. Try again "
+        "later.\n"
+    )
+    assert "[secret]" not in result.stdout, "a secret is only ever said to be changed"
+
+
+def test_fleet_report_of_an_up_is_one_line_and_exit_1(tmp_path):
+    path = fleet_report(tmp_path, command="up")
+
+    result = review_saved("--fleet-report", str(path))
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "scim-setup review: this is a `fleet up` report; review reads fleet previews\n"
+    )
+
+
+def test_fleet_customer_without_a_kept_plan_shows_its_counts():
+    t0 = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
+    old = CustomerResult(
+        stack="acme", command="preview", status="changes", changes={"update": 1}, error=None,
+        started=t0, ended=t0, log="/logs/acme.log",
+    )  # fmt: skip
+    report = FleetReport(command="preview", parallel=1, started=t0, ended=t0, customers=[old])
+
+    assert fleet_markdown(report, plans={}) == (
+        "### SCIM setup review: fleet preview of 1 customer\n"
+        "\n"
+        "1 customer: 1 with changes (`acme`), 0 failed, 0 unchanged.\n"
+        "\n"
+        "#### `acme`\n"
+        "\n"
+        "Changes (1 to update); this report keeps no plan to describe them.\n"
     )

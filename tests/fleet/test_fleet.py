@@ -159,6 +159,48 @@ def test_up_touches_only_the_changed_customers_dashboard(fleet: Fleet):
     assert dashboards["cust-c"].writes() == []
 
 
+def test_review_of_a_fleet_preview_gives_each_customers_changes_in_domain_words(fleet: Fleet):
+    fleet.set_account_size("cust-b", 260)
+    down = fleet.customers["cust-c"]
+    down.emulator.stop()
+    path = fleet.work / "report-preview-for-review.json"
+    try:  # --refresh reads every Dashboard, so the one that is down fails its preview
+        code, output = fleet_cli(fleet, "preview", "--refresh", "--report", str(path))
+    finally:
+        down.emulator.restart()
+    results = {c.stack: c for c in read_report(path).customers}
+
+    review = fleet.cli("review", "--fleet-report", str(path))
+    OUTPUT.extend([review.stdout, review.stderr])
+
+    assert code == 1, output
+    assert review.returncode == 0, review.stderr
+    assert review.stdout == (
+        "### SCIM setup review: fleet preview of 3 customers\n"
+        "\n"
+        "3 customers: 1 with changes (`cust-b`), 1 failed (`cust-c`), 1 unchanged.\n"
+        "\n"
+        "#### `cust-b`\n"
+        "\n"
+        "**Changes**\n"
+        "- New backup accounts will get 260 GB instead of 250.\n"
+        "\n"
+        "<sub>pulumi preview: 1 to update.</sub>\n"
+        "\n"
+        "#### `cust-c`: failed\n"
+        "\n"
+        f"> Preview failed: GET {down.emulator.url}/api/v1/scim: no answer (connection failed or "
+        "was dropped) after 4 retries. Check `dashboard:url` and that the Dashboard is up, then "
+        "run the command again.\n"
+    )
+    assert all(c.preview_json for c in results.values()), "each preview keeps its plan"
+    failed_log = Path(results["cust-c"].log).read_text()
+    assert "error: Preview failed: GET" in failed_log and "debug:" not in failed_log
+    tokens = [c.emulator.admin_token for c in fleet.customers.values()]
+    for token in [*tokens, fleet.stack("cust-b").outputs(show_secrets=True)["token"]]:
+        assert_not_leaked(review.stdout, token, "the fleet review")
+
+
 def test_one_dashboard_down_fails_its_row_and_the_others_converge(fleet: Fleet):
     for name in CUSTOMERS:
         fleet.set_account_size(name, 300)
@@ -247,9 +289,9 @@ def test_destroy_undoes_every_customer_and_no_token_was_printed(fleet: Fleet):
         settings = customer.dashboard.settings()
         assert settings["enabled"] is False
         assert settings["token"] is None
-    logs = "\n".join(path.read_text() for path in (fleet.project / ".fleet").rglob("*.log"))
+    logs = "\n".join(path.read_text() for path in (fleet.project / ".fleet").rglob("*.*"))
     reports = "\n".join(path.read_text() for path in fleet.work.glob("report-*.json"))
     for token in tokens:
         assert_not_leaked("\n".join(OUTPUT), token, "the fleet commands' output")
-        assert_not_leaked(logs, token, "the per-stack logs")
+        assert_not_leaked(logs, token, "the per-stack logs and preview plans")
         assert_not_leaked(reports, token, "the fleet reports")
