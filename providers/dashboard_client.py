@@ -286,9 +286,12 @@ class DashboardClient:
         outcome: list[requests.Response | Exception] = []
 
         def send() -> None:
+            # Every exception is handed to the caller, never to the thread's excepthook: one
+            # raised after the deadline abandoned this thread would else print a traceback
+            # into the engine's output.
             try:
                 outcome.append(self._session.request(method, url, json=body, timeout=timeout))
-            except requests.RequestException as exc:
+            except Exception as exc:
                 outcome.append(exc)
 
         worker = threading.Thread(target=send, name="dashboard-request", daemon=True)
@@ -299,6 +302,8 @@ class DashboardClient:
         result = outcome[0]
         if isinstance(result, requests.Response):
             return result, None
+        if not isinstance(result, requests.RequestException):
+            raise result
         return None, f"no answer ({_failure_name(result)})"
 
     def _protocol_error(

@@ -14,12 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-from requests.adapters import HTTPAdapter
-
-from providers.http_retry import retry_policy
+if TYPE_CHECKING:
+    import requests
 
 GRAPH_API_VERSION = "v1.0"
 CONNECT_TIMEOUT_S = 5.0
@@ -95,6 +93,12 @@ class GraphClient:
         self._base = f"{graph_url.rstrip('/')}/{GRAPH_API_VERSION}"
         self._access_token = access_token
         self._timeout = timeout
+        # Imported here: the stack program imports this module, and only Graph calls need them.
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        from providers.http_retry import retry_policy
+
         self._session = requests.Session()
         self._session.headers["Accept"] = "application/json"
         # Both calls are safe to repeat: validateCredentials only checks, the GET only reads.
@@ -121,6 +125,8 @@ class GraphClient:
             raise GraphError(problem)
         url = self._base + path
         headers = {"Authorization": f"Bearer {self._access_token()}"}
+        import requests
+
         try:
             response = self._session.request(
                 method, url, json=body, headers=headers, timeout=self._timeout

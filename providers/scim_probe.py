@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
+if TYPE_CHECKING:
+    import requests
+
 
 from providers.dashboard_client import DashboardError
 
@@ -48,6 +50,8 @@ def send_test_connection(
 
     The whole probe ends within the connect plus read timeout.
     """
+    import requests  # here: the stack program imports this module, only the probe needs it
+
     url = f"{tenant_url.rstrip('/')}/Users"
     call = f'Test Connection (GET {url}?filter=userName eq "<random guid>")'
     try:

@@ -19,6 +19,8 @@ from tests.components.test_program import BASE_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
 SDKS = ("pulumi_azuread", "pulumi_azure_native")
+HTTP = ("requests", "urllib3", "azure")
+"""HTTP clients: only the provider processes call the Dashboard and Graph, never the program."""
 
 RUN_PROGRAM = f"""
 import json, sys
@@ -30,6 +32,7 @@ loaded = {{name.partition(".")[0] for name in sys.modules}}
 print(json.dumps({{
     "exported": sorted(exported),
     "sdks": sorted(loaded & set({SDKS!r})),
+    "http": sorted(loaded & set({HTTP!r})),
 }}))
 """
 
@@ -69,3 +72,4 @@ def test_program_imports_only_the_sdks_its_config_sections_use(
 
     assert an_output in run["exported"], "the program did not run to the end"
     assert run["sdks"] == expected_sdks
+    assert run["http"] == []
