@@ -19,6 +19,7 @@ import os
 import platform
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -221,7 +222,8 @@ def main() -> None:
         status.update("emulator SCIM throughput")
         rows = command_rows(times) + emulator_rows(args.throughput_seconds)
     about["load average at end"] = _load()
-    print_table(rows, Console())
+    # Piped or in CI, rich would fold the table into 80 columns; the calls column needs room.
+    print_table(rows, Console(width=None if sys.stdout.isatty() else 200))
     if not args.no_write:
         write_section(markdown(rows, about, args.rounds))
         console.print(f"wrote {DOC.relative_to(ROOT)}")
