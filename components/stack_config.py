@@ -2,28 +2,30 @@
 
 All problems are collected and reported together, each naming the key and the fix, before anything
 is registered. Unknown keys in our namespaces are errors, so a typo cannot pass silently.
+
+Each namespace is a frozen dataclass whose field types declare its schema, validated by
+pydantic-core (the validator under pydantic: the same coercion from config strings, the same
+messages). Not pydantic's `BaseModel`: importing it and building these models cost about 90 ms at
+every program start (issue 13), pydantic-core about 12 ms. A section's validator is built the first
+time its namespace is present, so a Dashboard-only stack never builds the Entra or Azure ones.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
-from typing import Annotated, Any
+import types
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 import pulumi
 from pulumi.runtime import config as runtime_config
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic_core import SchemaValidator, ValidationError
 
 from components.azure_extras import (
     ProvisioningLogsArgs,
@@ -48,39 +50,66 @@ from providers.dashboard_connection import (
 )
 from providers.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 
-NAMESPACES = ("dashboard", "scim", "entra", "azureExtras")
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds of a number field (`Annotated[int, Limits(ge=1)]`), as pydantic-core names them."""
+
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+@dataclass(frozen=True)
+class Check:
+    """A field's own check (`Annotated[str, Check(fn)]`): `fn` returns the value or raises
+    `ValueError` with the problem."""
+
+    function: Callable[[Any], Any]
 
 
-class DashboardConfig(_Section):
-    url: str
-    apiToken: str | None = Field(default=None, repr=False)
-    timeoutSeconds: Annotated[float, Field(ge=TIMEOUT_S_MIN, le=TIMEOUT_S_MAX)] | None = None
-
-    @field_validator("url")
-    @classmethod
-    def _usable_url(cls, url: str) -> str:
-        if problem := dashboard_url_problem(url):
-            raise ValueError(problem)
-        return url
+def _usable_url(url: str) -> str:
+    if problem := dashboard_url_problem(url):
+        raise ValueError(problem)
+    return url
 
 
-class ScimConfig(_Section):
+def _group_ids(groups: list[str]) -> list[str]:
+    if any(not is_guid(g) for g in groups):
+        raise ValueError("each entry must be a group object id (a GUID)")
+    if len(set(groups)) != len(groups):
+        raise ValueError("each group may be listed once")
+    return groups
+
+
+def _email(email: str) -> str:
+    if not is_email_address(email):
+        raise ValueError(f"{email!r} is not an e-mail address (name@example.com)")
+    return email
+
+
+@dataclass(frozen=True)
+class DashboardConfig:
+    url: Annotated[str, Check(_usable_url)]
+    apiToken: str | None = field(default=None, repr=False)
+    timeoutSeconds: Annotated[float, Limits(ge=TIMEOUT_S_MIN, le=TIMEOUT_S_MAX)] | None = None
+
+
+@dataclass(frozen=True)
+class ScimConfig:
     enabled: bool = True
-    accountSizeGb: Annotated[int, Field(ge=ACCOUNT_SIZE_GB_MIN, le=ACCOUNT_SIZE_GB_MAX)] = (
+    accountSizeGb: Annotated[int, Limits(ge=ACCOUNT_SIZE_GB_MIN, le=ACCOUNT_SIZE_GB_MAX)] = (
         DEFAULT_ACCOUNT_SIZE_GB
     )
-    rotateAfterDays: Annotated[int, Field(ge=1)] | None = None
+    rotateAfterDays: Annotated[int, Limits(ge=1)] | None = None
     keepers: dict[str, str] | None = None
     keepEnabledOnDestroy: bool = False
     adopt: bool = False
     testConnection: bool = True
 
 
-class EntraApplicationConfig(_Section):
+@dataclass(frozen=True)
+class EntraApplicationConfig:
     """A new non-gallery app (`displayName`) or an existing one (one of the three lookups)."""
 
     displayName: str | None = None
@@ -88,48 +117,33 @@ class EntraApplicationConfig(_Section):
     objectId: str | None = None
     existingDisplayName: str | None = None
 
-    @model_validator(mode="after")
-    def _exactly_one(self) -> EntraApplicationConfig:
-        given = [k for k, v in self.model_dump().items() if v is not None]
+    def __post_init__(self) -> None:
+        given = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
         if len(given) != 1:
             raise ValueError(
                 "set exactly one of displayName (create a new app), or clientId, objectId or "
-                f"existingDisplayName (use an existing app); got {given or 'none'}"
+                f"existingDisplayName (use an existing app); got {list(given) or 'none'}"
             )
-        if not next(iter(v for v in self.model_dump().values() if v is not None)).strip():
-            raise ValueError(f"{given[0]} must not be blank")
-        return self
+        name, value = next(iter(given.items()))
+        if not value.strip():
+            raise ValueError(f"{name} must not be blank")
 
 
-class EntraConfig(_Section):
+@dataclass(frozen=True)
+class EntraConfig:
     application: EntraApplicationConfig
-    assignedGroups: list[str] = Field(default_factory=list)
+    assignedGroups: Annotated[list[str], Check(_group_ids)] = field(default_factory=list)
     startProvisioning: bool = True
     syncAll: bool = False
-    notificationEmail: str | None = None
-    deleteThreshold: Annotated[int, Field(gt=0)] | None = None
+    notificationEmail: Annotated[str, Check(_email)] | None = None
+    deleteThreshold: Annotated[int, Limits(gt=0)] | None = None
     compliantPatch: bool = False
     testConnection: bool = True
     failWhenQuarantined: bool = False
 
-    @field_validator("assignedGroups")
-    @classmethod
-    def _group_ids(cls, groups: list[str]) -> list[str]:
-        if any(not is_guid(g) for g in groups):
-            raise ValueError("each entry must be a group object id (a GUID)")
-        if len(set(groups)) != len(groups):
-            raise ValueError("each group may be listed once")
-        return groups
 
-    @field_validator("notificationEmail")
-    @classmethod
-    def _email(cls, email: str | None) -> str | None:
-        if email is not None and not is_email_address(email):
-            raise ValueError(f"{email!r} is not an e-mail address (name@example.com)")
-        return email
-
-
-class ProvisioningLogsConfig(_Section):
+@dataclass(frozen=True)
+class ProvisioningLogsConfig:
     """Entra provisioning logs to Log Analytics: an existing workspace or a new one."""
 
     workspaceId: str | None = None
@@ -137,10 +151,8 @@ class ProvisioningLogsConfig(_Section):
     location: str | None = None
     retentionInDays: int | None = None
 
-    @model_validator(mode="after")
-    def _valid(self) -> ProvisioningLogsConfig:
+    def __post_init__(self) -> None:
         _raise_camel_cased(provisioning_logs_problems(self.args()))
-        return self
 
     def args(self) -> ProvisioningLogsArgs:
         return ProvisioningLogsArgs(
@@ -151,20 +163,20 @@ class ProvisioningLogsConfig(_Section):
         )
 
 
-class TokenEscrowConfig(_Section):
+@dataclass(frozen=True)
+class TokenEscrowConfig:
     """A copy of the SCIM token in an existing Key Vault."""
 
     resourceGroupName: str
     vaultName: str
     secretName: str = "dashboard-scim-token"
 
-    @model_validator(mode="after")
-    def _valid(self) -> TokenEscrowConfig:
+    def __post_init__(self) -> None:
         _raise_camel_cased(vault_secret_problems(self.vaultName, self.secretName))
-        return self
 
 
-class AzureExtrasConfig(_Section):
+@dataclass(frozen=True)
+class AzureExtrasConfig:
     provisioningLogs: ProvisioningLogsConfig | None = None
     tokenEscrow: TokenEscrowConfig | None = None
 
@@ -176,16 +188,80 @@ def _raise_camel_cased(problems: list[str]) -> None:
         raise ValueError(camel)
 
 
-class StackConfig(_Section):
+SECTIONS: dict[str, type] = {
+    "dashboard": DashboardConfig,
+    "scim": ScimConfig,
+    "entra": EntraConfig,
+    "azureExtras": AzureExtrasConfig,
+}
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """The validated namespaces; `entra` is None for a Dashboard-only stack."""
+
     dashboard: DashboardConfig
-    scim: ScimConfig = Field(default_factory=ScimConfig)
+    scim: ScimConfig = field(default_factory=ScimConfig)
     entra: EntraConfig | None = None
-    azureExtras: AzureExtrasConfig = Field(default_factory=AzureExtrasConfig)
-    _secret_keys: frozenset[str] = PrivateAttr(default=frozenset())
+    azureExtras: AzureExtrasConfig = field(default_factory=AzureExtrasConfig)
+    secret_keys: frozenset[str] = field(default=frozenset(), repr=False)
 
     def is_secret(self, key: str) -> bool:
         """Whether `key` was set with `pulumi config set --secret`."""
-        return key in self._secret_keys
+        return key in self.secret_keys
+
+
+@functools.cache
+def _validator(section: type) -> SchemaValidator:
+    return SchemaValidator(_schema(section))  # pyright: ignore[reportArgumentType]
+
+
+def _schema(hint: Any) -> dict[str, Any]:
+    """The pydantic-core schema of a field type: scalars, `X | None`, `list`, `dict`, sections."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Annotated:
+        schema = _schema(args[0])
+        for extra in args[1:]:
+            if isinstance(extra, Limits):
+                schema |= {k: v for k, v in vars(extra).items() if v is not None}
+            elif isinstance(extra, Check):
+                schema = _after(extra.function, schema)
+        return schema
+    if origin in (Union, types.UnionType):
+        (inner,) = (arg for arg in args if arg is not type(None))
+        return {"type": "nullable", "schema": _schema(inner)}
+    if origin is list:
+        return {"type": "list", "items_schema": _schema(args[0])}
+    if origin is dict:
+        return {"type": "dict", "keys_schema": _schema(args[0]), "values_schema": _schema(args[1])}
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        section: Callable[..., Any] = hint
+        return _after(lambda values: section(**values), _section_schema(hint))
+    return {"type": {str: "str", int: "int", float: "float", bool: "bool"}[hint]}
+
+
+def _section_schema(section: type) -> dict[str, Any]:
+    """A namespace (or nested object): its fields, unknown keys forbidden."""
+    hints = get_type_hints(section, include_extras=True)
+    fields: dict[str, Any] = {}
+    for item in dataclasses.fields(section):
+        schema, required = _schema(hints[item.name]), False
+        if item.default is not dataclasses.MISSING:
+            schema = {"type": "default", "schema": schema, "default": item.default}
+        elif item.default_factory is not dataclasses.MISSING:
+            schema = {"type": "default", "schema": schema, "default_factory": item.default_factory}
+        else:
+            required = True
+        fields[item.name] = {"type": "typed-dict-field", "schema": schema, "required": required}
+    return {"type": "typed-dict", "fields": fields, "extra_behavior": "forbid"}
+
+
+def _after(function: Callable[[Any], Any], schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": function},
+        "schema": schema,
+    }
 
 
 class StackConfigError(ValueError):
@@ -209,22 +285,24 @@ def parse_stack_config(
     sections: dict[str, dict[str, Any]] = {}
     for key, value in raw.items():
         namespace, _, name = key.partition(":")
-        if namespace in NAMESPACES:
+        if namespace in SECTIONS:
             sections.setdefault(namespace, {})[name] = _decode(value)
     dashboard = sections.setdefault("dashboard", {})
     if "url" not in dashboard and env.get(URL_ENV):
         dashboard["url"] = env[URL_ENV]
     secrets = frozenset(secret_keys)
     problems = _credential_problems(dashboard, set(secrets), env)
-    try:
-        config = StackConfig.model_validate(sections)
-    except ValidationError as exc:
-        problems += [_describe(error, secrets) for error in exc.errors()]
-        raise StackConfigError(problems) from None
+    validated: dict[str, Any] = {}
+    for namespace, section in SECTIONS.items():
+        if namespace not in sections:
+            continue
+        try:
+            validated[namespace] = _validator(section).validate_python(sections.get(namespace, {}))
+        except ValidationError as exc:
+            problems += [_describe(namespace, error, secrets) for error in exc.errors()]
     if problems:
         raise StackConfigError(problems)
-    config._secret_keys = secrets
-    return config
+    return StackConfig(**validated, secret_keys=secrets)
 
 
 def _decode(value: str) -> Any:
@@ -254,31 +332,28 @@ def _credential_problems(
     return []
 
 
-_FIELDS: dict[str, type[BaseModel]] = {
-    "": StackConfig,
-    "dashboard": DashboardConfig,
-    "scim": ScimConfig,
-    "entra": EntraConfig,
+_NESTED: dict[str, type] = {
     "entra.application": EntraApplicationConfig,
-    "azureExtras": AzureExtrasConfig,
     "azureExtras.provisioningLogs": ProvisioningLogsConfig,
     "azureExtras.tokenEscrow": TokenEscrowConfig,
 }
+"""Nested objects by their path, for the known keys of an unknown one."""
 
 
 NEVER_ECHOED = frozenset({"dashboard:url", API_TOKEN_KEY})
 """Keys whose values never appear in a message (the URL may carry a password)."""
 
 
-def _describe(error: Any, secret_keys: frozenset[str] = frozenset()) -> str:
-    location = [str(part) for part in error["loc"]]
-    namespace, rest = location[0], location[1:]
+def _describe(namespace: str, error: Any, secret_keys: frozenset[str] = frozenset()) -> str:
+    rest = [str(part) for part in error["loc"]]
+    location = [namespace, *rest]
     key = f"{namespace}:{'.'.join(rest)}" if rest else f"{namespace}"
     top_key = f"{namespace}:{rest[0]}" if rest else key
     quiet = top_key in NEVER_ECHOED or top_key in secret_keys
     if error["type"] == "extra_forbidden":
         parent = ".".join(location[:-1])
-        return f"{key}: unknown key{_suggestion(location[-1], _FIELDS.get(parent))}"
+        section = SECTIONS.get(parent) or _NESTED.get(parent)
+        return f"{key}: unknown key{_suggestion(location[-1], section)}"
     if error["type"] == "missing":
         if rest == ["application"]:
             how = "--path entra:application.displayName <name>"
@@ -291,11 +366,12 @@ def _describe(error: Any, secret_keys: frozenset[str] = frozenset()) -> str:
     )
 
 
-def _suggestion(name: str, model: type[BaseModel] | None) -> str:
-    if model is None:
+def _suggestion(name: str, section: type | None) -> str:
+    if section is None:
         return "; this program reads only dashboard:*, scim:*, entra:* and azureExtras:* keys"
-    close = difflib.get_close_matches(name, list(model.model_fields), n=1)
-    known = ", ".join(model.model_fields)
+    names = [item.name for item in dataclasses.fields(section)]
+    close = difflib.get_close_matches(name, names, n=1)
+    known = ", ".join(names)
     return f"; did you mean {close[0]!r}?" if close else f"; known keys: {known}"
 
 
