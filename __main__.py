@@ -1,9 +1,12 @@
-"""The stack: read and validate config, build the setup, export what operators need."""
+"""The stack: read and validate config, build the setup, export what operators need.
+
+The Entra step and the Azure extras are imported only when their config section is present, so a
+Dashboard-only stack never loads them (or their SDKs).
+"""
 
 import pulumi
 
-from components import DashboardScim, ScimSetup, ScimSetupArgs
-from components.azure_extras import ProvisioningLogs, TokenEscrow
+from components.dashboard_scim import DashboardScim
 from components.health_outputs import export_health
 from components.stack_config import (
     StackConfigError,
@@ -24,6 +27,8 @@ if config.entra is None:
     pulumi.export("token", setup.token)
     export_health(setup)
 else:
+    from components.scim_setup import ScimSetup, ScimSetupArgs
+
     setup = ScimSetup(
         "scim", ScimSetupArgs(dashboard=dashboard_args(config), entra=entra_args(config.entra))
     )
@@ -39,8 +44,12 @@ pulumi.export("token_id", setup.token_id)
 
 extras = config.azureExtras
 if extras.provisioningLogs is not None:
+    from components.azure_extras import ProvisioningLogs
+
     logs = ProvisioningLogs("provisioning-logs", extras.provisioningLogs.args())
     pulumi.export("provisioning_logs_workspace_id", logs.workspace_id)
 if extras.tokenEscrow is not None:
+    from components.azure_extras import TokenEscrow
+
     escrow = TokenEscrow("token-escrow", token_escrow_args(extras.tokenEscrow, setup.token))
     pulumi.export("token_escrow_uri", escrow.secret_uri)

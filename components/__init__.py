@@ -1,17 +1,6 @@
-"""Pulumi components for the SCIM setup: the Dashboard step, the Entra step, and both wired."""
+"""Pulumi components for the SCIM setup: the Dashboard step (`components.dashboard_scim`), the
+Entra step (`components.entra_provisioning`), and both wired (`components.scim_setup`).
 
-from components.dashboard_scim import DashboardScim, DashboardScimArgs
-from components.entra_application import ExistingApplication, NewApplication
-from components.entra_provisioning import EntraProvisioning, EntraProvisioningArgs
-from components.scim_setup import ScimSetup, ScimSetupArgs
-
-__all__ = [
-    "DashboardScim",
-    "DashboardScimArgs",
-    "EntraProvisioning",
-    "EntraProvisioningArgs",
-    "ExistingApplication",
-    "NewApplication",
-    "ScimSetup",
-    "ScimSetupArgs",
-]
+Import them from their modules: this package imports nothing, so a Dashboard-only program never
+loads the Entra step.
+"""

@@ -21,21 +21,13 @@ import re
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic_core import SchemaValidator, ValidationError
 
-from components.azure_extras import (
-    ProvisioningLogsArgs,
-    TokenEscrowArgs,
-    provisioning_logs_problems,
-    vault_secret_problems,
-)
 from components.dashboard_scim import DashboardScimArgs
-from components.entra_application import ExistingApplication, NewApplication, is_guid
-from components.entra_provisioning import EntraProvisioningArgs, is_email_address
 from providers.dashboard_client import (
     ACCOUNT_SIZE_GB_MAX,
     ACCOUNT_SIZE_GB_MIN,
@@ -49,6 +41,13 @@ from providers.dashboard_connection import (
     dashboard_url_problem,
 )
 from providers.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
+
+if TYPE_CHECKING:
+    from components.azure_extras import ProvisioningLogsArgs, TokenEscrowArgs
+    from components.entra_provisioning import EntraProvisioningArgs
+
+# The Entra and Azure modules are imported where their sections are validated or built, so a
+# Dashboard-only program never loads them (issue 13).
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,8 @@ def _usable_url(url: str) -> str:
 
 
 def _group_ids(groups: list[str]) -> list[str]:
+    from components.entra_application import is_guid
+
     if any(not is_guid(g) for g in groups):
         raise ValueError("each entry must be a group object id (a GUID)")
     if len(set(groups)) != len(groups):
@@ -83,6 +84,8 @@ def _group_ids(groups: list[str]) -> list[str]:
 
 
 def _email(email: str) -> str:
+    from components.entra_provisioning import is_email_address
+
     if not is_email_address(email):
         raise ValueError(f"{email!r} is not an e-mail address (name@example.com)")
     return email
@@ -152,9 +155,13 @@ class ProvisioningLogsConfig:
     retentionInDays: int | None = None
 
     def __post_init__(self) -> None:
+        from components.azure_extras import provisioning_logs_problems
+
         _raise_camel_cased(provisioning_logs_problems(self.args()))
 
     def args(self) -> ProvisioningLogsArgs:
+        from components.azure_extras import ProvisioningLogsArgs
+
         return ProvisioningLogsArgs(
             workspace_id=self.workspaceId,
             resource_group_name=self.resourceGroupName,
@@ -172,6 +179,8 @@ class TokenEscrowConfig:
     secretName: str = "dashboard-scim-token"
 
     def __post_init__(self) -> None:
+        from components.azure_extras import vault_secret_problems
+
         _raise_camel_cased(vault_secret_problems(self.vaultName, self.secretName))
 
 
@@ -402,6 +411,9 @@ def dashboard_args(config: StackConfig) -> DashboardScimArgs:
 
 def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
     """The Entra step's arguments; `ScimSetup` fills in the tenant URL and token."""
+    from components.entra_application import ExistingApplication, NewApplication
+    from components.entra_provisioning import EntraProvisioningArgs
+
     app = entra.application
     application = (
         NewApplication(display_name=app.displayName)
@@ -424,6 +436,8 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
 
 
 def token_escrow_args(escrow: TokenEscrowConfig, token: pulumi.Input[str]) -> TokenEscrowArgs:
+    from components.azure_extras import TokenEscrowArgs
+
     return TokenEscrowArgs(
         token=token,
         resource_group_name=escrow.resourceGroupName,

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from providers.error_reporting import OneLineError
+
 if TYPE_CHECKING:
     # Imported where a call is made: the program and a provider that makes no call (preview of
     # new resources) never load requests and urllib3 (~40 ms CPU per process).
@@ -43,7 +45,7 @@ TIMEOUT_KEY = "dashboard:timeoutSeconds"
 T = TypeVar("T")
 
 
-class DashboardError(Exception):
+class DashboardError(OneLineError):
     """A Dashboard call failed; the message says what to do about it."""
 
 

@@ -2,10 +2,11 @@
 
 The dynamic-provider host (`pulumi.dynamic.__main__`, `_abort_with_traceback`) answers the engine
 with `traceback.format_exc()` for every exception, and the engine prints that text under the
-resource. For a `DashboardError` or a `GraphError`, an expected failure whose message already says
-what was called, what came back and what to do, the 15-line traceback is noise. So the host's
-`traceback` name is pointed at a formatter that renders those as their message alone; any other
-exception is a bug in our code and keeps its full traceback.
+resource. For a `OneLineError` (`DashboardError`, `GraphError`), an expected failure whose message
+already says what was called, what came back and what to do, the 15-line traceback is noise. So
+the host's `traceback` name is pointed at a formatter that renders those as their message alone;
+any other exception is a bug in our code and keeps its full traceback. This module imports none of
+ours, so a Dashboard-only provider process never loads the Graph client.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import sys
 import traceback
 from typing import Any
 
-from providers.dashboard_client import DashboardError
-from providers.graph_client import GraphError
+
+class OneLineError(Exception):
+    """An expected failure: its message says what was called, what came back and what to do."""
 
 
 class _OneLineDashboardErrors:
-    """The `traceback` module, but `format_exc()` is one line for a `DashboardError`."""
+    """The `traceback` module, but `format_exc()` is one line for a `OneLineError`."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(traceback, name)
@@ -27,7 +29,7 @@ class _OneLineDashboardErrors:
     @staticmethod
     def format_exc(limit: int | None = None, chain: bool = True) -> str:
         error = sys.exc_info()[1]
-        if isinstance(error, DashboardError | GraphError):
+        if isinstance(error, OneLineError):
             return str(error)
         return traceback.format_exc(limit, chain)
 

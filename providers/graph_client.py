@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from providers.error_reporting import OneLineError
+
 if TYPE_CHECKING:
     import requests
 
@@ -31,7 +33,7 @@ TokenSource = Callable[[], str]
 """Returns a current Graph access token (azure-identity caches and renews it)."""
 
 
-class GraphError(Exception):
+class GraphError(OneLineError):
     """A Graph call failed; the message is one line and says what to do."""
 
     def __init__(self, message: str, status: int | None = None, code: str = "") -> None:

@@ -7,15 +7,10 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pytest
 
-from components import (
-    DashboardScim,
-    DashboardScimArgs,
-    EntraProvisioningArgs,
-    NewApplication,
-    ScimSetup,
-    ScimSetupArgs,
-)
-from components.entra_provisioning import EntraProvisioningArgsError
+from components.dashboard_scim import DashboardScim, DashboardScimArgs
+from components.entra_application import NewApplication
+from components.entra_provisioning import EntraProvisioningArgs, EntraProvisioningArgsError
+from components.scim_setup import ScimSetup, ScimSetupArgs
 from tests.components.test_entra_provisioning import ENTRA_TEST, JOB, SECRET
 from tests.components.test_program import PROBE, SETTINGS, TENANT_URL, TOKEN, StackMocks
 
