@@ -13,7 +13,7 @@ from pulumi.runtime.mocks import MockResourceArgs
 from pulumi.runtime.settings import get_root_resource
 from pulumi.runtime.stack import Stack
 
-from tests.components.test_entra_provisioning import GROUP_A, JOB, SECRET, AzureMocks
+from tests.components.azure_mocks import GROUP_A, JOB, SECRET, AzureMocks
 
 if TYPE_CHECKING:
     from conftest import PulumiEngine

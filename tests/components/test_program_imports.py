@@ -2,7 +2,8 @@
 
 Every `pulumi` command runs the program, and importing `pulumi_azuread` costs more than the rest
 of a Dashboard-only program. Each case runs the program under mocks in a fresh interpreter (this
-one has imported everything already) and reports which SDK modules it loaded.
+one has imported everything already) and reports which SDK modules, HTTP clients and modules of
+ours it loaded.
 """
 
 from __future__ import annotations
@@ -14,13 +15,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.components.test_entra_provisioning import GROUP_A
+from tests.components.azure_mocks import GROUP_A
 from tests.components.test_program import BASE_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
 SDKS = ("pulumi_azuread", "pulumi_azure_native")
 HTTP = ("requests", "urllib3", "azure")
 """HTTP clients: only the provider processes call the Dashboard and Graph, never the program."""
+ENTRA_AND_AZURE = (
+    "components.azure_extras",
+    "components.entra_application",
+    "components.entra_provisioning",
+    "components.scim_setup",
+    "providers.entra_connection_test",
+    "providers.graph_client",
+    "providers.provisioning_job_status",
+    "pydantic",
+)
+"""What a Dashboard-only program never needs; pydantic-core validates its config, not pydantic."""
 
 RUN_PROGRAM = f"""
 import json, sys
@@ -33,6 +45,7 @@ print(json.dumps({{
     "exported": sorted(exported),
     "sdks": sorted(loaded & set({SDKS!r})),
     "http": sorted(loaded & set({HTTP!r})),
+    "entra_and_azure": sorted(set(sys.modules) & set({ENTRA_AND_AZURE!r})),
 }}))
 """
 
@@ -73,3 +86,7 @@ def test_program_imports_only_the_sdks_its_config_sections_use(
     assert an_output in run["exported"], "the program did not run to the end"
     assert run["sdks"] == expected_sdks
     assert run["http"] == []
+    if not sections:
+        assert run["entra_and_azure"] == []
+    else:
+        assert run["entra_and_azure"], "the probe for modules of ours sees nothing"
