@@ -99,8 +99,24 @@ def _one_line(message: str) -> str:
 _EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit)\w*: ")
 
 
-_SELECT_LOCK = threading.Lock()
-"""`pulumi stack select` rewrites the workspace's settings file: one at a time."""
+class CustomerStack(auto.Stack):
+    """One customer's stack, named on each command (`--stack`) rather than selected.
+
+    `auto.Stack.select` runs `pulumi stack select`, which rewrites the operator's current stack in
+    the workspace's settings file, once per customer. After `up`, `auto.Stack` also reads the
+    stack's outputs (two more CLI runs, one of them decrypting secrets) for a result the fleet never
+    uses: the fleet's report comes from the engine's event stream, so `outputs()` is empty here.
+    """
+
+    def __init__(self, name: str, workspace: auto.Workspace) -> None:  # no `stack select`
+        self.name = name
+        self.workspace = workspace
+
+    def __repr__(self) -> str:
+        return f"CustomerStack(stack_name={self.name!r}, workspace={self.workspace!r})"
+
+    def outputs(self) -> auto.OutputMap:
+        return {}
 
 
 def run_stack(
@@ -125,9 +141,7 @@ def run_stack(
         output = _Output(log, plan)
         events = _Events(progress, on_progress, output.stderr if plan else None)
         try:
-            with _SELECT_LOCK:
-                stack = auto.Stack.select(progress.stack, workspace)
-            _run(stack, command, output, events, refresh)
+            _run(CustomerStack(progress.stack, workspace), command, output, events, refresh)
         except Exception as failure:  # one customer's failure must never stop the others
             error = events.errors[0] if events.errors else _failure_line(failure)
             log.write(f"\n{command} failed: {error}\n")
@@ -199,12 +213,16 @@ def _run(
     }
     if command == "preview":
         stack.preview(**options, refresh=refresh, json=True)
-    elif command == "up":
-        stack.up(**options, suppress_progress=True)
+        return
+    # The result's summary (the stack's last update, read once the command ends) is never used:
+    # its config need not be decrypted.
+    options.update(suppress_progress=True, show_secrets=False)
+    if command == "up":
+        stack.up(**options)
     elif command == "refresh":
-        stack.refresh(**options, suppress_progress=True)
+        stack.refresh(**options)
     else:
-        stack.destroy(**options, suppress_progress=True)
+        stack.destroy(**options)
 
 
 def run_fleet(
