@@ -15,6 +15,8 @@ from typing import Any
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
+TLS_SHUTDOWN_GRACE_S = 1
+
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind a listening TCP socket; port 0 lets the kernel pick a free one."""
@@ -91,6 +93,9 @@ def serve(
         date_header=True,
         ssl_certfile=ssl[0] if ssl else None,
         ssl_keyfile=ssl[1] if ssl else None,
+        # An idle TLS keep-alive connection closes only once its client answers close_notify,
+        # which an idle client never does: past this grace the shutdown stops waiting for it.
+        timeout_graceful_shutdown=TLS_SHUTDOWN_GRACE_S if ssl else None,
     )
     _Server(config, on_ready).run(sockets=[sock])
 

@@ -24,8 +24,10 @@ SP_ID = "22222222-2222-4222-8222-222222222222"
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
+    """The fake Graph; it must stop cleanly although this module's clients keep connections open."""
     with FakeGraphProcess() as process:
         yield process
+        assert process.stop() == 0, "the fake Graph did not stop on SIGTERM"
 
 
 @pytest.fixture
