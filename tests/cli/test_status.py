@@ -78,7 +78,6 @@ def stack(
     stack.up()
     yield stack
     stack.destroy()
-    stack.remove()
 
 
 def status(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:

@@ -47,8 +47,7 @@ def new_stack(
     stack.set_config("dashboard:url", emulator.url)
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
     yield stack
-    stack.destroy()
-    stack.remove()
+    stack.destroy()  # the backend and config live in `work`, a temporary directory: no `stack rm`
 
 
 @pytest.fixture(scope="module")

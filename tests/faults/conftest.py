@@ -137,7 +137,6 @@ def fault_stack(
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
     yield FaultStack(stack, dashboard, emulator)
     stack.run("destroy", "--yes", "--skip-preview", *stack.config_args(), check=False)
-    stack.remove()
 
 
 @pytest.fixture(scope="session")
