@@ -5,6 +5,7 @@ over a temporary data directory, for the duration of one test module. Tests
 that share it must not depend on each other's data: use unique names.
 """
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,13 @@ import requests
 from emulator.process import EmulatorProcess
 from tests.dashboard import Dashboard
 from tests.fault_rows import print_fault_table
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite starts the Go `pulumi` CLI some 300 times, each for a second or so; collecting
+    garbage less often (GOGC=400, default 100) saves ~7 % of their CPU. Inherited by the workers
+    and every CLI they start; an explicit GOGC wins."""
+    os.environ.setdefault("GOGC", "400")
 
 
 @pytest.fixture(scope="module")
