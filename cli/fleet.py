@@ -10,23 +10,17 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from cli.fleet_add import CustomerEntry, add_customer, parse_config_flags
 from cli.fleet_report import Command, FleetReport, write_report
-from cli.fleet_runner import run_fleet
-from cli.fleet_stacks import (
-    FleetError,
-    fleet_workspace,
-    parse_patterns,
-    select_stacks,
-    without_ambient_dashboard_env,
-)
-from cli.fleet_status import status_rows, status_table
-from cli.fleet_view import FleetProgress, summary_table
+
+# The modules below import the Pulumi SDK (~0.3 s of CPU): each fleet command imports them when it
+# runs, so that `scim-setup review` and `scim-setup status`, which share this app, start without.
+if TYPE_CHECKING:
+    from pulumi import automation as auto
 
 fleet_app = typer.Typer(
     help="Run preview/up/refresh/destroy for every customer stack, with live progress.",
@@ -74,12 +68,15 @@ def _run(
     as_json: bool,
     refresh: bool = False,
 ) -> None:
+    from cli.fleet_runner import run_fleet
+    from cli.fleet_stacks import FleetError, without_ambient_dashboard_env
+    from cli.fleet_view import FleetProgress
+
     for name in without_ambient_dashboard_env():
         typer.echo(f"scim-setup fleet: ignoring {name}; each stack holds its own", err=True)
     workers = parallel or default_parallel()
     try:
-        workspace = fleet_workspace(cwd.resolve())
-        selected = select_stacks(workspace, parse_patterns(stacks))
+        workspace, selected = _workspace_and_stacks(cwd, stacks)
     except FleetError as error:
         _fail(str(error))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -96,7 +93,17 @@ def _run(
     raise typer.Exit(report.exit_code())
 
 
+def _workspace_and_stacks(cwd: Path, stacks: str | None) -> tuple[auto.LocalWorkspace, list[str]]:
+    """The project's workspace and its stacks matching `--stacks`; raises FleetError."""
+    from cli.fleet_stacks import fleet_workspace, parse_patterns, select_stacks
+
+    workspace = fleet_workspace(cwd.resolve())
+    return workspace, select_stacks(workspace, parse_patterns(stacks))
+
+
 def _print_report(report: FleetReport, as_json: bool) -> None:
+    from cli.fleet_view import summary_table
+
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return
@@ -170,9 +177,11 @@ def destroy(
 @fleet_app.command()
 def status(cwd: Cwd = Path("."), stacks: Stacks = None, json_: Json = False) -> None:
     """Each customer's last update, from the backend (no Dashboard is contacted)."""
+    from cli.fleet_stacks import FleetError
+    from cli.fleet_status import status_rows, status_table
+
     try:
-        workspace = fleet_workspace(cwd.resolve())
-        rows = status_rows(workspace, select_stacks(workspace, parse_patterns(stacks)))
+        rows = status_rows(*_workspace_and_stacks(cwd, stacks))
     except FleetError as error:
         _fail(str(error))
     if json_:
@@ -185,9 +194,10 @@ def status(cwd: Cwd = Path("."), stacks: Stacks = None, json_: Json = False) -> 
 @fleet_app.command()
 def matrix(cwd: Cwd = Path("."), stacks: Stacks = None) -> None:
     """The selected stacks as a CI matrix: {"include": [{"stack": "acme"}, …]} (docs/fleet.md)."""
+    from cli.fleet_stacks import FleetError
+
     try:
-        workspace = fleet_workspace(cwd.resolve())
-        selected = select_stacks(workspace, parse_patterns(stacks))
+        _, selected = _workspace_and_stacks(cwd, stacks)
     except FleetError as error:
         _fail(str(error))
     typer.echo(json.dumps({"include": [{"stack": name} for name in selected]}))
@@ -221,6 +231,9 @@ def add(
     cwd: Cwd = Path("."),
 ) -> None:
     """Add a customer: a new stack whose Pulumi.<customer>.yaml holds its encrypted token."""
+    from cli.fleet_add import CustomerEntry, add_customer, parse_config_flags
+    from cli.fleet_stacks import FleetError, fleet_workspace
+
     try:
         entry = CustomerEntry.from_file(from_file, customer) if from_file else CustomerEntry()
         entry.dashboard_url = dashboard_url or entry.dashboard_url
