@@ -24,6 +24,26 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("GOGC", "400")
 
 
+SHARED_SESSION_DIRS = ("tests/faults/",)
+"""Test packages whose modules share session fixtures (the fault suite's emulator and `blue`)."""
+
+
+@pytest.hookimpl(optionalhook=True)  # a known hook only while pytest-xdist is loaded
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile`, but each of SHARED_SESSION_DIRS goes to one worker as a whole, so that
+    its session fixtures are set up once rather than once per worker."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return next((d for d in SHARED_SESSION_DIRS if scope.startswith(d)), scope)
+
+    return Scheduling(config, log)
+
+
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
     """A running emulator with `--test-hooks`, started once per test module."""
