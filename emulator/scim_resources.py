@@ -26,7 +26,7 @@ from scim2_models import (
     User,
 )
 
-from emulator import entra_shapes, okta_shapes
+from emulator import entra_shapes, okta_shapes, simple_patch
 from emulator.store import Member
 
 UserModel = User[EnterpriseUser]
@@ -92,12 +92,20 @@ def patched_user(document: dict[str, Any], payload: Any) -> UserAttributes:
 
     The body is validated as a PatchOp and applied by scim2-models; the stored
     document is not validated again when this process wrote it (see
-    `_RecentUsers`).
+    `_RecentUsers`). Two shapes skip the engine: an enable/disable
+    (`active_toggle`), and operations that each set one string
+    (`emulator.simple_patch`), whose result is validated as a whole user.
     """
     body = entra_shapes.user_patch(_object(payload))
     active = active_toggle(body)
     if active is not None:
         return _document_attributes({**document, "active": active})
+    updated = simple_patch.apply(UserModel, ENTRA_POLICY, document, body)
+    if updated is not None:
+        try:
+            return _user_attributes(UserModel.model_validate(updated))
+        except ValidationError:
+            pass  # the engine reports the error as it would for any PATCH
     patch = _scim(
         lambda: USER_PATCH.model_validate(
             body, scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY

@@ -1,16 +1,17 @@
 """The shortcuts taken for speed give exactly what scim2-models would.
 
-`active_toggle` skips the PATCH engine for enable/disable, and the filter
-translation recognises `attr eq "value"` without the parser; both must agree
-with the general path on every shape they accept.
+`active_toggle` skips the PATCH engine for enable/disable, `simple_patch`
+for operations that set one string, and the filter translation recognises
+`attr eq "value"` without the parser; each must agree with the general path
+on every shape it accepts.
 """
 
 from typing import Any
 
 import pytest
-from scim2_models import Context
+from scim2_models import Context, SCIMException
 
-from emulator import scim_filter, scim_resources
+from emulator import scim_filter, scim_resources, simple_patch
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 USER = {
@@ -76,6 +77,128 @@ def test_active_toggle_matches_the_patch_engine(operation, active_before):
 )
 def test_anything_but_a_plain_toggle_goes_to_the_engine(body):
     assert scim_resources.active_toggle(body) is None
+
+
+ENTRA_USER = {
+    **USER,
+    "schemas": [
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+    ],
+    "name": {"formatted": "Ada Lovelace", "familyName": "Lovelace", "givenName": "Ada"},
+    "emails": [{"primary": True, "type": "work", "value": "ada@example.com"}],
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": "7"},
+}
+TWO_WORK_EMAILS = {
+    **USER,
+    "emails": [
+        {"type": "work", "value": "a@example.com", "display": "A"},
+        {"type": "home", "value": "b@example.com", "primary": True},
+        {"type": "Work", "value": "c@example.com"},
+    ],
+}
+SIMPLE_DOCUMENTS = [USER, ENTRA_USER, TWO_WORK_EMAILS]
+SIMPLE_OPERATIONS = [
+    [{"op": "Replace", "path": 'emails[type eq "work"].value', "value": "new@example.com"}],
+    [{"op": "replace", "path": 'emails[type eq "WORK"].value', "value": "New@Example.COM"}],
+    [{"op": "add", "path": 'emails[type eq "home"].display', "value": "Home"}],
+    [{"op": "Add", "path": 'EMAILS[TYPE eq "other"].value', "value": "other@example.com"}],
+    [{"op": "Replace", "path": "name.familyName", "value": "Byron"}],
+    [{"op": "Replace", "path": "Name.GivenName", "value": "Augusta"}],
+    [{"op": "Replace", "path": "displayName", "value": "Ada L."}],
+    [{"op": "Add", "path": "nickName", "value": "Countess"}],
+    [{"op": "Replace", "path": 'emails[type eq "pager"].value', "value": "p@example.com"}],
+    [{"op": "Replace", "path": "userName", "value": "Augusta@Example.com"}],
+    [{"op": "Replace", "path": "externalId", "value": "ada-2"}],
+    [{"op": "add", "path": 'phoneNumbers[type eq "mobile"].value', "value": "+44 20 7946 0000"}],
+    [{"op": "Replace", "path": 'addresses[type eq "work"].locality', "value": "London"}],
+    [
+        {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "n@example.com"},
+        {"op": "Replace", "path": "name.familyName", "value": "Moved"},
+        {"op": "Replace", "path": 'emails[type eq "work"].display', "value": "Work"},
+    ],
+]
+
+
+@pytest.mark.parametrize("operations", SIMPLE_OPERATIONS)
+@pytest.mark.parametrize("document", SIMPLE_DOCUMENTS)
+def test_string_writes_match_the_patch_engine(document, operations):
+    body = {"schemas": [PATCH_OP], "Operations": operations}
+    policy = scim_resources.ENTRA_POLICY
+    assert simple_patch.apply(scim_resources.UserModel, policy, document, body) is not None
+
+    fast = scim_resources.patched_user(document, body)
+
+    assert fast.document == by_engine(document, body)
+
+
+@pytest.mark.parametrize(
+    "operations",
+    [
+        [{"op": "Replace", "path": 'emails[type eq "work"].value', "value": "not an email"}],
+        [
+            {"op": "Replace", "path": "displayName", "value": "Ada"},
+            {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "@"},
+        ],
+    ],
+)
+@pytest.mark.parametrize("document", SIMPLE_DOCUMENTS)
+def test_an_invalid_string_write_gets_the_engines_error(document, operations):
+    body = {"schemas": [PATCH_OP], "Operations": operations}
+    with pytest.raises(SCIMException) as engine:
+        scim_resources._scim(lambda: by_engine(document, body))
+
+    with pytest.raises(SCIMException) as fast:
+        scim_resources.patched_user(document, body)
+
+    assert fast.value.status == engine.value.status
+    assert fast.value.scim_type == engine.value.scim_type
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "remove", "path": "displayName"},
+        {"op": "replace", "value": {"displayName": "Ada"}},
+        {"op": "replace", "path": "active", "value": False},
+        {"op": "replace", "path": "displayName", "value": ""},
+        {"op": "replace", "path": "displayName", "value": None},
+        {"op": "replace", "path": 'emails[type eq "work"].primary', "value": "true"},
+        {"op": "replace", "path": "emails[primary eq true].value", "value": "a@example.com"},
+        {"op": "replace", "path": 'emails[type eq "work"].type', "value": "home"},
+        {"op": "replace", "path": 'emails[type eq "work"]', "value": "a@example.com"},
+        {"op": "replace", "path": "emails.value", "value": "a@example.com"},
+        {"op": "replace", "path": 'name[familyName eq "x"].givenName', "value": "Ada"},
+        {"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:title", "value": "X"},
+        {
+            "op": "replace",
+            "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+            "value": "R&D",
+        },
+        {"op": "replace", "path": "employeeNumber", "value": "8"},
+        {"op": "replace", "path": "id", "value": "other"},
+        {"op": "replace", "path": "password", "value": "secret"},
+        {"op": "replace", "path": "profileUrl", "value": "https://example.com/ada"},
+        {"op": "replace", "path": "meta.resourceType", "value": "Group"},
+        {"op": "replace", "path": "unknownAttribute", "value": "x"},
+        {"op": "replace", "path": "displayName", "value": "Ada", "extra": 1},
+        {"op": "copy", "path": "displayName", "value": "Ada"},
+    ],
+)
+def test_anything_but_a_string_write_goes_to_the_engine(operation):
+    body = {"schemas": [PATCH_OP], "Operations": [operation]}
+    policy = scim_resources.ENTRA_POLICY
+
+    assert simple_patch.apply(scim_resources.UserModel, policy, ENTRA_USER, body) is None
+
+
+def test_several_primary_emails_go_to_the_engine():
+    document = {**USER, "emails": [{"value": "a@example.com", "primary": True, "type": "work"}] * 2}
+    operation = {"op": "replace", "path": 'emails[type eq "work"].value', "value": "b@example.com"}
+    body = {"schemas": [PATCH_OP], "Operations": [operation]}
+    policy = scim_resources.ENTRA_POLICY
+
+    assert simple_patch.apply(scim_resources.UserModel, policy, document, body) is None
 
 
 @pytest.mark.parametrize(
