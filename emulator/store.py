@@ -342,8 +342,9 @@ class Store:
                     ),
                 )
                 db.execute(
-                    "UPDATE backup_accounts SET user_name = ?, external_id = ?, active = ?"
-                    " WHERE user_id = ?",
+                    "UPDATE backup_accounts SET user_name = ?1, external_id = ?2, active = ?3"
+                    " WHERE user_id = ?4 AND"
+                    " (user_name IS NOT ?1 OR external_id IS NOT ?2 OR active IS NOT ?3)",
                     (user.user_name, user.external_id, user.active, resource.id),
                 )
         except sqlite3.IntegrityError as error:
