@@ -499,14 +499,14 @@ class Store:
         Okta's import does) continues after the last rowid of the page before
         (keyset paging) instead of making SQLite skip `offset` rows again. The
         page ends are remembered until the next write to users or groups, so
-        a page is always the one OFFSET would give.
+        a page is always the one OFFSET would give. A page that ends before
+        `limit` tells the total by itself (a lookup by userName or
+        externalId finds zero or one), so only a full or an empty page past
+        the start costs a COUNT.
         """
         where = f"WHERE {condition.sql}" if condition.sql else ""
         key = (table, condition.sql, condition.params, offset)
         with self._lock:
-            (total,) = self._db.execute(
-                f"SELECT COUNT(*) FROM {table} {where}", condition.params
-            ).fetchone()
             after = self._page_ends.get(key)
             if after is None:
                 page_sql, params = "LIMIT ? OFFSET ?", (*condition.params, limit, offset)
@@ -522,6 +522,12 @@ class Store:
             ).fetchall()
             if rows and len(self._page_ends) < MAX_REMEMBERED_PAGES:
                 self._page_ends[(*key[:3], offset + len(rows))] = rows[-1][0]
+            if len(rows) < limit and (rows or offset == 0):
+                total = offset + len(rows)
+            else:
+                (total,) = self._db.execute(
+                    f"SELECT COUNT(*) FROM {table} {where}", condition.params
+                ).fetchone()
         return Page(total=total, resources=[_resource(row[1:]) for row in rows])
 
 
