@@ -331,15 +331,16 @@ class Store:
         resource = user.resource
         try:
             with self._resource_write() as db:
+                user_id, user_name_key, external_id, active = _user_columns(user)
                 db.execute(
-                    "UPDATE users SET user_name_key = ?, external_id = ?, active = ?,"
-                    " modified_at = ?, document = ? WHERE id = ?",
-                    (
-                        *_user_columns(user)[1:],
-                        resource.modified_at,
-                        json.dumps(resource.document),
-                        resource.id,
-                    ),
+                    "UPDATE users SET active = ?, modified_at = ?, document = ? WHERE id = ?",
+                    (active, resource.modified_at, json.dumps(resource.document), user_id),
+                )
+                # Its own statement, so the two indexes are only rewritten on a change.
+                db.execute(
+                    "UPDATE users SET user_name_key = ?1, external_id = ?2 WHERE id = ?3"
+                    " AND (user_name_key IS NOT ?1 OR external_id IS NOT ?2)",
+                    (user_name_key, external_id, user_id),
                 )
                 db.execute(
                     "UPDATE backup_accounts SET user_name = ?1, external_id = ?2, active = ?3"
