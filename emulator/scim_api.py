@@ -423,6 +423,8 @@ class _Query:
     @classmethod
     def from_params(cls, request: Request) -> "_Query":
         """Read `filter`, `startIndex`, `count`, `attributes`, `excludedAttributes`."""
+        if not request.scope.get("query_string"):
+            return cls(None, 1, MAX_RESULTS, set(), set())
         params = {key.lower(): value for key, value in request.query_params.items()}
         return cls(
             params.get("filter"),
