@@ -251,3 +251,50 @@ def test_the_memoised_email_domain_check_answers_as_email_validator(address):
         first["domain"] = "changed by a caller"
 
     assert outcome(memoised) == outcome(original)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        USER,
+        ENTRA_USER,
+        TWO_WORK_EMAILS,
+        {**ENTRA_USER, "password": "s3cret!", "roles": [], "title": None, "nickName": ""},
+        {
+            **USER,
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                "manager": {
+                    "value": "26118915-6090-4610-87e4-49d8ca9f808d",
+                    "$ref": "https://example.com/Users/26118915-6090-4610-87e4-49d8ca9f808d",
+                },
+                "department": "R&D",
+            },
+            "addresses": [{"type": "work", "locality": "London", "primary": True}],
+            "x509Certificates": [{"value": "TUlJRGpqQ0NBblpnQXdJQkFnSVFGZz0="}],
+        },
+    ],
+)
+def test_stored_documents_are_what_a_response_carries(payload):
+    user = scim_resources.UserModel.model_validate(
+        payload, scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=scim_resources.ENTRA_POLICY
+    )
+    response = user.model_dump(mode="json", scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    response.pop("meta", None)
+
+    assert scim_resources._document(user) == response
+    assert "password" not in scim_resources._document(user)
+
+
+def test_stored_group_documents_are_what_a_response_carries():
+    group = scim_resources.Group.model_validate(
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Engineers",
+            "externalId": "eng",
+            "members": [{"value": "7d1c4a52-0c5b", "display": "Ada"}],
+        },
+        scim_ctx=Context.RESOURCE_CREATION_REQUEST,
+    )
+    response = group.model_dump(mode="json", scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+
+    assert scim_resources._document(group) == response
