@@ -29,7 +29,7 @@ from scim2_models import (
     User,
 )
 
-from emulator import entra_shapes, okta_shapes, simple_patch
+from emulator import entra_shapes, okta_shapes, simple_create, simple_patch
 from emulator.store import Member
 
 UserModel = User[EnterpriseUser]
@@ -81,9 +81,9 @@ class GroupAttributes:
 
 
 def new_user(payload: Any) -> UserAttributes:
-    """Validate a `POST /Users` body."""
+    """Validate a `POST /Users` body (through `emulator.simple_create` where it applies)."""
     body = entra_shapes.user_payload(_object(payload))
-    user = _scim(
+    user = simple_create.validated(UserModel, ENTRA_POLICY, body) or _scim(
         lambda: UserModel.model_validate(
             body, scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=ENTRA_POLICY
         )

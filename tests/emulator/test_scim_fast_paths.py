@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 from email_validator import EmailSyntaxError
-from scim2_models import Context, SCIMException
+from scim2_models import Context, SCIMException, ScimPolicy
 
-from emulator import scim_filter, scim_resources, simple_patch, validation_speedups
+from emulator import (
+    entra_shapes,
+    scim_filter,
+    scim_resources,
+    simple_create,
+    simple_patch,
+    validation_speedups,
+)
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 USER = {
@@ -298,3 +305,134 @@ def test_stored_group_documents_are_what_a_response_carries():
     response = group.model_dump(mode="json", scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
 
     assert scim_resources._document(group) == response
+
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+ENTRA_CREATE = {
+    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+    "externalId": "jyoung",
+    "userName": "jyoung@example.com",
+    "active": True,
+    "emails": [{"primary": True, "type": "work", "value": "jyoung@example.com"}],
+    "meta": {"resourceType": "User"},
+    "name": {"formatted": "Jay Young", "familyName": "Young", "givenName": "Jay"},
+    "roles": [],
+}
+SHORTCUT_CREATES = [
+    ENTRA_CREATE,
+    {
+        **ENTRA_CREATE,
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0User",
+        ],
+        "displayName": "Jay Young",
+        "addresses": None,
+        "phoneNumbers": None,
+        "preferredLanguage": None,
+        "title": None,
+        "department": None,
+        "manager": None,
+    },
+    {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "okta@example.com",
+        "name": {"givenName": "O", "familyName": "K"},
+        "emails": [{"primary": True, "value": "okta@example.com", "type": "work"}],
+        "displayName": "O K",
+        "locale": "en-US",
+        "externalId": "00u1",
+        "groups": [],
+        "password": "t1meMa$heen",
+        "active": True,
+    },
+    {
+        **ENTRA_CREATE,
+        "id": "chosen-by-the-client",
+        "meta": {"resourceType": "User", "created": "1999-01-01T00:00:00Z"},
+        "groups": [{"value": "g1", "display": "Group"}],
+    },
+    {
+        **ENTRA_CREATE,
+        "UserName": "Caps@Example.com",
+        "EMAILS": [{"Primary": "True", "Type": "Work", "Value": "caps@example.com"}],
+        "active": "False",
+        "unknownAttribute": {"x": 1},
+    },
+    {**ENTRA_CREATE, "schemas": []},
+    {
+        **ENTRA_CREATE,
+        "emails": [
+            {"primary": True, "type": "work", "value": "a@example.com"},
+            {"primary": False, "type": "home", "value": "b@example.com"},
+            {"type": "other", "value": "c@example.com"},
+        ],
+        "phoneNumbers": [{"type": "work", "value": "+1 555 0100", "primary": True}],
+        "addresses": [{"type": "work", "locality": "Seattle", "primary": True}],
+        "x509Certificates": [{"value": "TUlJRGpqQ0NBblpnQXdJQkFnSVFGZz0="}],
+        "nickName": "J",
+        "profileUrl": "https://example.com/jyoung",
+    },
+]
+FALLBACK_CREATES = [
+    {key: value for key, value in ENTRA_CREATE.items() if key != "schemas"},
+    {**{key: value for key, value in ENTRA_CREATE.items() if key != "schemas"}, "Schemas": []},
+    {**ENTRA_CREATE, "Schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]},
+    {key: value for key, value in ENTRA_CREATE.items() if key != "userName"},
+    {**ENTRA_CREATE, "userName": None},
+    {**ENTRA_CREATE, "emails": [{"primary": True, "value": "a@example.com"}] * 2},
+    {**ENTRA_CREATE, "emails": [{"value": "not an email"}]},
+    {**ENTRA_CREATE, "schemas": [ENTERPRISE]},
+    {**ENTRA_CREATE, ENTERPRISE: {"employeeNumber": "701984", "department": "Tour"}},
+    {**ENTRA_CREATE, ENTERPRISE: {"manager": {"value": "26118915-6090-4610-87e4"}}},
+    {**ENTRA_CREATE, "active": "sometimes"},
+]
+
+
+def by_creation_context(payload: dict[str, Any]) -> Any:
+    return scim_resources._scim(
+        lambda: scim_resources.UserModel.model_validate(
+            entra_shapes.user_payload(payload),
+            scim_ctx=Context.RESOURCE_CREATION_REQUEST,
+            scim_policy=scim_resources.ENTRA_POLICY,
+        )
+    )
+
+
+def stored_or_error(create: Any) -> Any:
+    """The document a create stores, or the status and scimType of its error."""
+    try:
+        return create()
+    except SCIMException as error:
+        return (error.status, error.scim_type)
+
+
+@pytest.mark.parametrize("payload", SHORTCUT_CREATES)
+def test_creates_through_the_shortcut_match_the_creation_context(payload):
+    body = entra_shapes.user_payload(payload)
+    user = simple_create.validated(scim_resources.UserModel, scim_resources.ENTRA_POLICY, body)
+    assert user is not None
+    expected = by_creation_context(payload)
+
+    assert user.model_dump() == expected.model_dump()
+    assert user.model_fields_set == expected.model_fields_set
+    assert scim_resources.new_user(payload).document == scim_resources._document(expected)
+
+
+@pytest.mark.parametrize("payload", FALLBACK_CREATES)
+def test_other_creates_are_validated_in_the_creation_context(payload):
+    body = entra_shapes.user_payload(payload)
+    policy = scim_resources.ENTRA_POLICY
+    assert simple_create.validated(scim_resources.UserModel, policy, body) is None
+
+    actual = stored_or_error(lambda: scim_resources.new_user(payload).document)
+
+    expected = stored_or_error(lambda: scim_resources._document(by_creation_context(payload)))
+    assert actual == expected
+
+
+def test_a_stricter_policy_leaves_creates_to_the_creation_context():
+    strict = ScimPolicy(unknown=ScimPolicy.Unknown.forbid)
+    body = entra_shapes.user_payload(ENTRA_CREATE)
+
+    assert simple_create.validated(scim_resources.UserModel, strict, body) is None
