@@ -72,13 +72,17 @@ def validated(model: Any, policy: ScimPolicy, body: dict[str, Any]) -> Any | Non
 def _rules(model: Any) -> _Rules:
     read_only, required, with_primary, with_own_rules = set(), set(), set(), set()
     for name in model.model_fields:
+        kind = model.get_field_root_type(name)
+        complex_kind = isinstance(kind, type) and issubclass(kind, BaseModel)
         if model.get_field_annotation(name, Mutability) == Mutability.read_only:
             read_only.add(name)
+            # Dropped whole, but its own walk runs first and may refuse it.
+            if complex_kind and _can_refuse(kind):
+                with_own_rules.add(name)
             continue
         if model.get_field_annotation(name, Required) == Required.true:
             required.add(name)
-        kind = model.get_field_root_type(name)
-        if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+        if not complex_kind:
             continue
         if model.get_field_multiplicity(name) and "primary" in kind.model_fields:
             with_primary.add(name)
@@ -96,3 +100,9 @@ def _has_rules(model: Any) -> bool:
     """Whether the walk can act on any field of `model`, a complex attribute's class."""
     rules = _rules(model)
     return bool(rules.read_only or rules.required or rules.with_primary or rules.with_own_rules)
+
+
+def _can_refuse(model: Any) -> bool:
+    """Whether the walk over `model`'s fields can refuse a value (not only drop one)."""
+    rules = _rules(model)
+    return bool(rules.required or rules.with_primary or rules.with_own_rules)

@@ -6,11 +6,20 @@ for operations that set one string, and the filter translation recognises
 on every shape it accepts.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from email_validator import EmailSyntaxError
-from scim2_models import Context, SCIMException, ScimPolicy
+from scim2_models import (
+    ComplexAttribute,
+    Context,
+    Mutability,
+    Required,
+    Resource,
+    SCIMException,
+    ScimPolicy,
+)
+from scim2_models.urn import URN
 
 from emulator import (
     entra_shapes,
@@ -436,3 +445,36 @@ def test_a_stricter_policy_leaves_creates_to_the_creation_context():
     body = entra_shapes.user_payload(ENTRA_CREATE)
 
     assert simple_create.validated(scim_resources.UserModel, strict, body) is None
+
+
+class _Stamp(ComplexAttribute):
+    issuer: Annotated[str | None, Required.true] = None
+
+
+class _Ticket(Resource[Any]):
+    __schema__ = URN("urn:example:params:scim:schemas:core:2.0:Ticket")
+    title: Annotated[str | None, Required.true] = None
+    stamp: Annotated[_Stamp | None, Mutability.read_only] = None
+
+
+@pytest.mark.parametrize(
+    ("body", "shortcut"),
+    [
+        ({"title": "t"}, True),
+        ({"title": "t", "stamp": {"issuer": "me"}}, False),
+        ({"title": "t", "stamp": {}}, False),
+        ({}, False),
+    ],
+)
+def test_read_only_attributes_whose_own_walk_may_refuse_go_to_the_creation_context(body, shortcut):
+    body = {"schemas": [str(_Ticket.__schema__)], **body}
+    policy = scim_resources.ENTRA_POLICY
+
+    ticket = simple_create.validated(_Ticket, policy, body)
+
+    assert (ticket is not None) is shortcut
+    if ticket is not None:
+        expected = _Ticket.model_validate(
+            body, scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=policy
+        )
+        assert ticket.model_dump() == expected.model_dump()
