@@ -1,6 +1,6 @@
 """How many Entra-shaped SCIM requests per second the emulator serves, beside a bare app.
 
-    .venv/bin/python bench/scim_throughput.py [--rounds 3] [--clients 4] [--seconds 10]
+    .venv/bin/python bench/scim_throughput.py [--rounds 5] [--clients 4] [--seconds 10]
 
 Each round starts the emulator (`EmulatorProcess`) and the bare FastAPI +
 SQLite baseline (`bench/bare_scim_app.py`, same routes, no validation) in
@@ -73,23 +73,31 @@ class Tally:
 
 
 def compare(
-    rounds: int = 3, clients: int = 4, seconds: float = 10.0, max_requests: int = 30_000
+    rounds: int = 5, clients: int = 4, seconds: float = 10.0, max_requests: int = 30_000
 ) -> dict[str, Any]:
-    """Measure the emulator and the bare baseline `rounds` times each, alternating.
+    """Measure the emulator and the bare baseline `rounds` times each, back to back.
 
     Returns `{"emulator": …, "baseline": …, "requests_per_second_ratio": …}`,
     where each server has the medians `requests_per_second` and
-    `server_cpu_ms_per_request`, the error count and every sample.
+    `server_cpu_ms_per_request`, the error count and every sample. The ratio is
+    the median of each round's emulator/baseline ratio: the two runs of a round
+    are adjacent and their order flips every round, so a change in the machine's
+    load between rounds moves both sides of a ratio, not one.
     """
+    servers = (("emulator", emulator_server), ("baseline", bare_server))
     samples: dict[str, list[Throughput]] = {"emulator": [], "baseline": []}
-    for _ in range(rounds):
-        for name, start in (("emulator", emulator_server), ("baseline", bare_server)):
+    for round_ in range(rounds):
+        for name, start in servers if round_ % 2 == 0 else servers[::-1]:
             with start() as server:
                 samples[name].append(run_load(server, clients, seconds, max_requests))
     result: dict[str, Any] = {name: _summary(runs) for name, runs in samples.items()}
-    result["requests_per_second_ratio"] = round(
-        result["emulator"]["requests_per_second"] / result["baseline"]["requests_per_second"], 3
-    )
+    ratios = [
+        ours.requests_per_second / bare.requests_per_second
+        for ours, bare in zip(samples["emulator"], samples["baseline"], strict=True)
+        if bare.requests_per_second
+    ]
+    result["round_ratios"] = [round(ratio, 3) for ratio in ratios]
+    result["requests_per_second_ratio"] = round(statistics.median(ratios), 3) if ratios else None
     result["clients"] = clients
     result["seconds_per_run"] = seconds
     return result
@@ -220,7 +228,7 @@ def _summary(runs: list[Throughput]) -> dict[str, Any]:
 def main() -> None:
     """Run the comparison and print one JSON line with the figures."""
     parser = argparse.ArgumentParser(description="Entra-shaped SCIM throughput: emulator vs bare")
-    parser.add_argument("--rounds", type=int, default=3, help="runs of each server")
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each server")
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--seconds", type=float, default=10.0, help="time budget per run")
     parser.add_argument("--max-requests", type=int, default=30_000, help="request budget per run")

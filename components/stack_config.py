@@ -3,30 +3,28 @@
 All problems are collected and reported together, each naming the key and the fix, before anything
 is registered. Unknown keys in our namespaces are errors, so a typo cannot pass silently.
 
-Each namespace is a frozen dataclass whose field types declare its schema, validated by
-pydantic-core (the validator under pydantic: the same coercion from config strings, the same
-messages). Not pydantic's `BaseModel`: importing it and building these models cost about 90 ms at
-every program start (issue 13), pydantic-core about 12 ms. A section's validator is built the first
-time its namespace is present, so a Dashboard-only stack never builds the Entra or Azure ones.
+Each namespace is a frozen dataclass whose field types declare its schema (`config_schema`
+turns it into a pydantic-core validator: pydantic's coercion from config strings and its messages).
+A section's validator is built the first time its namespace is present, so a Dashboard-only stack
+never builds the Entra or Azure ones.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
 import json
 import os
 import re
-import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
-from pydantic_core import SchemaValidator, ValidationError
+from pydantic_core import ValidationError
 
+from components.config_schema import Check, Limits, validator_for
 from components.dashboard_scim import DashboardScimArgs
 from providers.dashboard_client import (
     ACCOUNT_SIZE_GB_MAX,
@@ -48,23 +46,6 @@ if TYPE_CHECKING:
 
 # The Entra and Azure modules are imported where their sections are validated or built, so a
 # Dashboard-only program never loads them (issue 13).
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds of a number field (`Annotated[int, Limits(ge=1)]`), as pydantic-core names them."""
-
-    ge: float | None = None
-    gt: float | None = None
-    le: float | None = None
-
-
-@dataclass(frozen=True)
-class Check:
-    """A field's own check (`Annotated[str, Check(fn)]`): `fn` returns the value or raises
-    `ValueError` with the problem."""
-
-    function: Callable[[Any], Any]
 
 
 def _usable_url(url: str) -> str:
@@ -220,59 +201,6 @@ class StackConfig:
         return key in self.secret_keys
 
 
-@functools.cache
-def _validator(section: type) -> SchemaValidator:
-    return SchemaValidator(_schema(section))  # pyright: ignore[reportArgumentType]
-
-
-def _schema(hint: Any) -> dict[str, Any]:
-    """The pydantic-core schema of a field type: scalars, `X | None`, `list`, `dict`, sections."""
-    origin, args = get_origin(hint), get_args(hint)
-    if origin is Annotated:
-        schema = _schema(args[0])
-        for extra in args[1:]:
-            if isinstance(extra, Limits):
-                schema |= {k: v for k, v in vars(extra).items() if v is not None}
-            elif isinstance(extra, Check):
-                schema = _after(extra.function, schema)
-        return schema
-    if origin in (Union, types.UnionType):
-        (inner,) = (arg for arg in args if arg is not type(None))
-        return {"type": "nullable", "schema": _schema(inner)}
-    if origin is list:
-        return {"type": "list", "items_schema": _schema(args[0])}
-    if origin is dict:
-        return {"type": "dict", "keys_schema": _schema(args[0]), "values_schema": _schema(args[1])}
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        section: Callable[..., Any] = hint
-        return _after(lambda values: section(**values), _section_schema(hint))
-    return {"type": {str: "str", int: "int", float: "float", bool: "bool"}[hint]}
-
-
-def _section_schema(section: type) -> dict[str, Any]:
-    """A namespace (or nested object): its fields, unknown keys forbidden."""
-    hints = get_type_hints(section, include_extras=True)
-    fields: dict[str, Any] = {}
-    for item in dataclasses.fields(section):
-        schema, required = _schema(hints[item.name]), False
-        if item.default is not dataclasses.MISSING:
-            schema = {"type": "default", "schema": schema, "default": item.default}
-        elif item.default_factory is not dataclasses.MISSING:
-            schema = {"type": "default", "schema": schema, "default_factory": item.default_factory}
-        else:
-            required = True
-        fields[item.name] = {"type": "typed-dict-field", "schema": schema, "required": required}
-    return {"type": "typed-dict", "fields": fields, "extra_behavior": "forbid"}
-
-
-def _after(function: Callable[[Any], Any], schema: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "function-after",
-        "function": {"type": "no-info", "function": function},
-        "schema": schema,
-    }
-
-
 class StackConfigError(ValueError):
     """Every problem with the stack config, one per line, each naming the key and the fix."""
 
@@ -291,22 +219,22 @@ def parse_stack_config(
 ) -> StackConfig:
     """Validate this program's namespaces of stack config (values arrive as strings)."""
     env = os.environ if environ is None else environ
-    sections: dict[str, dict[str, Any]] = {}
+    sections: dict[str, dict[str, Any]] = {"dashboard": {}}
     for key, value in raw.items():
         namespace, _, name = key.partition(":")
         if namespace in SECTIONS:
             sections.setdefault(namespace, {})[name] = _decode(value)
-    dashboard = sections.setdefault("dashboard", {})
+    dashboard = sections["dashboard"]
     if "url" not in dashboard and env.get(URL_ENV):
         dashboard["url"] = env[URL_ENV]
     secrets = frozenset(secret_keys)
     problems = _credential_problems(dashboard, set(secrets), env)
     validated: dict[str, Any] = {}
-    for namespace, section in SECTIONS.items():
-        if namespace not in sections:
-            continue
+    for namespace in [name for name in SECTIONS if name in sections]:
         try:
-            validated[namespace] = _validator(section).validate_python(sections.get(namespace, {}))
+            validated[namespace] = validator_for(SECTIONS[namespace]).validate_python(
+                sections[namespace]
+            )
         except ValidationError as exc:
             problems += [_describe(namespace, error, secrets) for error in exc.errors()]
     if problems:

@@ -40,7 +40,7 @@ def create_app(store: Store, options: AppOptions) -> ASGIApp:
     app = FastAPI(title="Dashboard emulator", docs_url=None, redoc_url=None, openapi_url=None)
     scim = ScimApi(store, options.base_url)
     # SCIM first: routes are matched in order, and SCIM carries nearly all the traffic.
-    app.include_router(scim.router())
+    scim.add_routes(app)
     app.include_router(AdminApi(store, scim.tenant_url).router())
     app.add_exception_handler(AdminError, _admin_error)
     app.add_exception_handler(SCIMException, _scim_error)

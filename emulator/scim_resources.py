@@ -7,6 +7,7 @@ document of attributes (no `id`, no `meta`, no group `members`: those live in
 the store's columns and tables) plus the values the store indexes.
 """
 
+import functools
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -15,18 +16,20 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from scim2_models import (
+    BaseModel,
     Context,
     EnterpriseUser,
     Error,
     Group,
     InvalidSyntaxException,
     PatchOp,
+    Returned,
     SCIMException,
     ScimPolicy,
     User,
 )
 
-from emulator import entra_shapes, okta_shapes
+from emulator import entra_shapes, okta_shapes, simple_create, simple_patch
 from emulator.store import Member
 
 UserModel = User[EnterpriseUser]
@@ -47,6 +50,7 @@ PATCH_OP_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 _ACTIVE_PATHS = ("active", "urn:ietf:params:scim:schemas:core:2.0:user:active")
 USER_PATCH = PatchOp[UserModel]
 GROUP_PATCH = PatchOp[Group]
+_UNASKED_OMITTED = (Returned.never, Returned.request)
 RECENT_USERS = 1024
 """How many validated users `_recent_users` keeps, so a PATCH need not re-validate."""
 
@@ -77,9 +81,9 @@ class GroupAttributes:
 
 
 def new_user(payload: Any) -> UserAttributes:
-    """Validate a `POST /Users` body."""
+    """Validate a `POST /Users` body (through `emulator.simple_create` where it applies)."""
     body = entra_shapes.user_payload(_object(payload))
-    user = _scim(
+    user = simple_create.validated(UserModel, ENTRA_POLICY, body) or _scim(
         lambda: UserModel.model_validate(
             body, scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=ENTRA_POLICY
         )
@@ -92,12 +96,20 @@ def patched_user(document: dict[str, Any], payload: Any) -> UserAttributes:
 
     The body is validated as a PatchOp and applied by scim2-models; the stored
     document is not validated again when this process wrote it (see
-    `_RecentUsers`).
+    `_RecentUsers`). Two shapes skip the engine: an enable/disable
+    (`active_toggle`), and operations that each set one string
+    (`emulator.simple_patch`), whose result is validated as a whole user.
     """
     body = entra_shapes.user_patch(_object(payload))
     active = active_toggle(body)
     if active is not None:
         return _document_attributes({**document, "active": active})
+    updated = simple_patch.apply(UserModel, ENTRA_POLICY, document, body)
+    if updated is not None:
+        try:
+            return _user_attributes(UserModel.model_validate(updated))
+        except ValidationError:
+            pass  # the engine reports the error as it would for any PATCH
     patch = _scim(
         lambda: USER_PATCH.model_validate(
             body, scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=ENTRA_POLICY
@@ -266,10 +278,50 @@ def _group_attributes(group: Group) -> GroupAttributes:
 
 
 def _document(resource: Any) -> dict[str, Any]:
-    document = resource.model_dump(mode="json", scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    """The stored form of a validated resource: what a response carries, less `id` and `meta`.
+
+    A response dump checks the returnability of every attribute at every
+    level (about two thirds of a user's dump); the default dump does not, so
+    the few attributes a response leaves out unless asked (`password`,
+    `returned: never`) are left out here by name. A model with such a rule
+    below its top level gets the response dump.
+    """
+    unreturned = _unreturned(type(resource))
+    if unreturned is None:
+        document = resource.model_dump(mode="json", scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    else:
+        document = resource.model_dump(mode="json", scim_ctx=Context.DEFAULT)
+        for name in unreturned:
+            document.pop(name, None)
     document.pop("id", None)
     document.pop("meta", None)
     return document
+
+
+@functools.cache
+def _unreturned(model: type[BaseModel]) -> frozenset[str] | None:
+    """The attributes of `model` a response omits unless asked, or None if some are nested."""
+    names = set()
+    for field_name in model.model_fields:
+        if model.get_field_annotation(field_name, Returned) in _UNASKED_OMITTED:
+            names.add(model._scim_name(field_name))
+        kind = model.get_field_root_type(field_name)
+        if isinstance(kind, type) and issubclass(kind, BaseModel) and _omits_any(kind):
+            return None
+    return frozenset(names)
+
+
+def _omits_any(model: type[BaseModel]) -> bool:
+    """Whether a response leaves out anything of `model` (a complex attribute) unless asked."""
+    return any(
+        model.get_field_annotation(name, Returned) in _UNASKED_OMITTED
+        or (
+            isinstance(kind := model.get_field_root_type(name), type)
+            and issubclass(kind, BaseModel)
+            and _omits_any(kind)
+        )
+        for name in model.model_fields
+    )
 
 
 def _object(payload: Any) -> dict[str, Any]:

@@ -331,19 +331,21 @@ class Store:
         resource = user.resource
         try:
             with self._resource_write() as db:
+                user_id, user_name_key, external_id, active = _user_columns(user)
                 db.execute(
-                    "UPDATE users SET user_name_key = ?, external_id = ?, active = ?,"
-                    " modified_at = ?, document = ? WHERE id = ?",
-                    (
-                        *_user_columns(user)[1:],
-                        resource.modified_at,
-                        json.dumps(resource.document),
-                        resource.id,
-                    ),
+                    "UPDATE users SET active = ?, modified_at = ?, document = ? WHERE id = ?",
+                    (active, resource.modified_at, json.dumps(resource.document), user_id),
+                )
+                # Its own statement, so the two indexes are only rewritten on a change.
+                db.execute(
+                    "UPDATE users SET user_name_key = ?1, external_id = ?2 WHERE id = ?3"
+                    " AND (user_name_key IS NOT ?1 OR external_id IS NOT ?2)",
+                    (user_name_key, external_id, user_id),
                 )
                 db.execute(
-                    "UPDATE backup_accounts SET user_name = ?, external_id = ?, active = ?"
-                    " WHERE user_id = ?",
+                    "UPDATE backup_accounts SET user_name = ?1, external_id = ?2, active = ?3"
+                    " WHERE user_id = ?4 AND"
+                    " (user_name IS NOT ?1 OR external_id IS NOT ?2 OR active IS NOT ?3)",
                     (user.user_name, user.external_id, user.active, resource.id),
                 )
         except sqlite3.IntegrityError as error:
@@ -498,14 +500,14 @@ class Store:
         Okta's import does) continues after the last rowid of the page before
         (keyset paging) instead of making SQLite skip `offset` rows again. The
         page ends are remembered until the next write to users or groups, so
-        a page is always the one OFFSET would give.
+        a page is always the one OFFSET would give. A page that ends before
+        `limit` tells the total by itself (a lookup by userName or
+        externalId finds zero or one), so only a full or an empty page past
+        the start costs a COUNT.
         """
         where = f"WHERE {condition.sql}" if condition.sql else ""
         key = (table, condition.sql, condition.params, offset)
         with self._lock:
-            (total,) = self._db.execute(
-                f"SELECT COUNT(*) FROM {table} {where}", condition.params
-            ).fetchone()
             after = self._page_ends.get(key)
             if after is None:
                 page_sql, params = "LIMIT ? OFFSET ?", (*condition.params, limit, offset)
@@ -521,6 +523,12 @@ class Store:
             ).fetchall()
             if rows and len(self._page_ends) < MAX_REMEMBERED_PAGES:
                 self._page_ends[(*key[:3], offset + len(rows))] = rows[-1][0]
+            if len(rows) < limit and (rows or offset == 0):
+                total = offset + len(rows)
+            else:
+                (total,) = self._db.execute(
+                    f"SELECT COUNT(*) FROM {table} {where}", condition.params
+                ).fetchone()
         return Page(total=total, resources=[_resource(row[1:]) for row in rows])
 
 

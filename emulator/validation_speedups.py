@@ -10,7 +10,10 @@ time in work that gives the same answer every time:
   resource knows, several times per operation, to see whether the path is a
   bare URN (`_designated_model`, imported by three of its modules);
 - pydantic asks `inspect.signature` of a default factory each time a model
-  with a private attribute is created (`pydantic._internal._fields`).
+  with a private attribute is created (`pydantic._internal._fields`);
+- email-validator checks the domain of every email address character by
+  character against the IDNA tables (`validate_email_domain_name`), though a
+  tenant's addresses share a handful of domains.
 
 Each is a pure function of types, callables and path strings, so `install()`
 puts a cache in front of each. Inputs that cannot be hashed go to the original function.
@@ -19,6 +22,7 @@ on. Drop this module when the pinned versions memoise themselves.
 """
 
 import functools
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +32,8 @@ import scim2_models.path.path as scim_path
 import scim2_models.path.resolution as scim_resolution
 
 _installed = False
+email_validation = importlib.import_module("email_validator.validate_email")
+"""The module, not the function of the same name the package exports."""
 
 
 def install() -> None:
@@ -41,6 +47,9 @@ def install() -> None:
         module._designated_model = designated_model  # type: ignore[attr-defined]
     pydantic_fields.takes_validated_data_argument = _memoised(  # type: ignore[assignment]
         pydantic_fields.takes_validated_data_argument
+    )
+    email_validation.validate_email_domain_name = _copied(  # type: ignore[assignment]
+        _memoised(email_validation.validate_email_domain_name)
     )
     _installed = True
 
@@ -56,3 +65,13 @@ def _memoised(function: Callable[..., Any]) -> Callable[..., Any]:
             return function(*args, **kwargs)
 
     return lookup
+
+
+def _copied(function: Callable[..., dict[str, Any]]) -> Callable[..., Any]:
+    """A memoised function that returns a dictionary: each caller gets its own copy."""
+
+    @functools.wraps(function)
+    def copy(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        return dict(function(*args, **kwargs))
+
+    return copy

@@ -65,3 +65,22 @@ def test_a_page_out_of_order_is_served_by_offset(store):
     page = store.query_users(SqlCondition(""), 7, 5)
 
     assert [r.id for r in page.resources] == offset_page(store, 7, 5)
+
+
+@pytest.mark.parametrize("offset", [0, 5, 24, 25, 30])
+@pytest.mark.parametrize("limit", [0, 1, 10, 25, 100])
+@pytest.mark.parametrize(
+    ("condition", "matches"),
+    [
+        (SqlCondition(""), 25),
+        (SqlCondition("external_id = ?", ("ext-1",)), 12),
+        (SqlCondition("user_name_key = ?", ("u7",)), 1),
+        (SqlCondition("user_name_key = ?", ("nobody",)), 0),
+    ],
+)
+def test_every_page_reports_the_total_count_of_matches(store, offset, limit, condition, matches):
+    page = store.query_users(condition, offset, limit)
+    again = store.query_users(condition, offset, limit)
+
+    assert page.total == again.total == matches
+    assert len(page.resources) == max(0, min(limit, matches - offset))
