@@ -35,7 +35,8 @@ $(POLICY_VENV)/.installed: policy/requirements.txt
 cli:
 	@scripts/install-pulumi >/dev/null
 
-# One worker per core, whole files per worker: a module's emulator and stack stay in one process.
+# One worker per core plus one (tests/conftest.py), whole files per worker: a module's emulator
+# and stack stay in one process.
 test: venv bytecode policy-venv
 	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m pytest -n auto --dist loadfile --durations=10
 

@@ -24,6 +24,13 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("GOGC", "400")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than CPUs. Tests also wait (on the Retry-After and backoff they
+    prove, on servers starting and stopping); the spare worker keeps the cores busy meanwhile."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 SHARED_SESSION_DIRS = ("tests/faults/",)
 """Test packages whose modules share session fixtures (the fault suite's emulator and `blue`)."""
 
