@@ -95,8 +95,13 @@ class LocalStack:
         """Everything the CLI printed, but for commands that were asked to show secrets."""
         return "\n".join(self._transcript)
 
-    def init(self) -> None:
-        self.run("stack", "init", "--secrets-provider", "passphrase")
+    def init(self, secrets_provider: str = "passphrase") -> None:
+        """Create the stack; its secrets settings move to `config_file`, where `config set
+        --config-file` and the commands below look for them."""
+        self.run("stack", "init", "--secrets-provider", secrets_provider)
+        settings = self.project_dir / f"Pulumi.{self.stack}.yaml"
+        if settings.exists() and settings != self.config_file:
+            settings.replace(self.config_file)
 
     def set_config(self, key: str, value: str, secret: bool = False) -> None:
         """Set a config value; secrets go through stdin, never the process list."""

@@ -15,6 +15,7 @@ import requests
 from emulator.process import EmulatorProcess
 from tests.dashboard import Dashboard
 from tests.fault_rows import print_fault_table
+from tests.transit_vault import TransitVault
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,6 +50,21 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return next((d for d in SHARED_SESSION_DIRS if scope.startswith(d)), scope)
 
     return Scheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def transit_vault() -> Iterator[TransitVault]:
+    """The key service of the tests' stacks (`SECRETS_PROVIDER`), one per worker; every `pulumi`
+    the tests start finds it through the environment."""
+    with TransitVault() as vault:
+        saved = {name: os.environ.get(name) for name in vault.environment()}
+        os.environ.update(vault.environment())
+        yield vault
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture(scope="module")

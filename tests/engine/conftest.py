@@ -15,6 +15,7 @@ import pytest
 
 from emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
+from tests.transit_vault import SECRETS_PROVIDER
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_CLI = (
@@ -40,10 +41,13 @@ def project_dir(work: Path, program: str | None = None) -> Path:
 
 
 def new_stack(
-    work: Path, emulator: EmulatorProcess, program: str | None = None
+    work: Path,
+    emulator: EmulatorProcess,
+    program: str | None = None,
+    secrets_provider: str = SECRETS_PROVIDER,
 ) -> Iterator[LocalStack]:
     stack = LocalStack(project_dir(work, program), work, "engine")
-    stack.init()
+    stack.init(secrets_provider)
     stack.set_config("dashboard:url", emulator.url)
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
     yield stack

@@ -1,0 +1,45 @@
+"""The Dashboard step on the passphrase secrets provider, the one operators use without a KMS.
+
+PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+
+The other engine tests' stacks use `tests/transit_vault.py` (cheaper per command); this module
+runs one setup end to end with the passphrase, so that path stays proven.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from emulator.process import EmulatorProcess
+from scripts.local_stack import LocalStack
+from tests.dashboard import Dashboard
+from tests.engine.conftest import new_stack
+from tests.leaks import assert_not_leaked
+
+
+@pytest.fixture(scope="module")
+def stack(
+    pulumi_cli: str, emulator: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStack]:
+    work = tmp_path_factory.mktemp("passphrase")
+    yield from new_stack(work, emulator, secrets_provider="passphrase")
+
+
+def test_up_with_the_passphrase_provider_keeps_every_secret_encrypted(
+    stack: LocalStack, emulator: EmulatorProcess
+):
+    stack.up()
+    token = stack.outputs(show_secrets=True)["token"]
+    state = stack.export()
+    stack_file = stack.config_file.read_text()
+
+    assert json.loads(state)["deployment"]["secrets_providers"]["type"] == "passphrase"
+    assert "encryptionsalt: v1:" in stack_file and "secretsprovider:" not in stack_file
+    for secret in (token, emulator.admin_token):
+        assert_not_leaked(state, secret, "the stack's state")
+        assert_not_leaked(stack_file, secret, "the stack config file")
+        assert_not_leaked(stack.transcript(), secret, "the pulumi CLI's output")
+    assert Dashboard(emulator.url, emulator.admin_token).scim_status(token) == 200
