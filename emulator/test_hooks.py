@@ -27,8 +27,8 @@ They are off unless asked for: without them the `/_emulator` paths are 404.
   progress (held by `delaySeconds`) are answered first, so none can write into
   the fresh state; when some are still running after `waitSeconds` (optional
   body `{"waitSeconds"}`, default 70, longer than any planned delay) the
-  answer is 503 and nothing is reset. Tests use it to share one emulator
-  process between test modules.
+  answer is 503 and nothing but the faults is reset. Tests use it to share
+  one emulator process between test modules.
 """
 
 import asyncio
@@ -185,7 +185,7 @@ class EmulatorHooks:
                     503,
                     "service_unavailable",
                     f"requests still in progress after {wait:g} s: {self._in_progress};"
-                    " nothing was reset",
+                    " only the faults were cleared",
                 )
             self._reset_state()
             self._requests.clear()

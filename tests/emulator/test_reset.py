@@ -8,6 +8,7 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 """
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -182,13 +183,21 @@ def test_reset_shows_what_a_new_emulator_shows(emulator, fresh):
     )
 
 
+def hold_one(emulator: EmulatorProcess, admin: requests.Session, method: str, path: str) -> None:
+    """Send a request the server holds for 2 s after its client gave up; return once it arrived."""
+    spec = {"method": method, "path": path, "delaySeconds": 2}
+    requests.post(f"{emulator.url}/_emulator/faults", json=spec).raise_for_status()
+    with pytest.raises(requests.Timeout):
+        admin.request(method, f"{emulator.url}{path}", timeout=0.2)
+    log = f"{emulator.url}/_emulator/requests"
+    while {"method": method, "path": path, "status": None} not in requests.get(log).json()["items"]:
+        time.sleep(0.01)
+
+
 def test_reset_waits_for_a_write_still_in_progress(emulator):
     """A write held by a fault, whose client gave up, lands before the reset, not after it."""
     with emulator.admin_session() as admin:
-        spec = {"method": "POST", "path": f"{SETTINGS}/token", "delaySeconds": 1}
-        requests.post(f"{emulator.url}/_emulator/faults", json=spec).raise_for_status()
-        with pytest.raises(requests.Timeout):
-            admin.post(f"{emulator.url}{SETTINGS}/token", timeout=0.3)
+        hold_one(emulator, admin, "POST", f"{SETTINGS}/token")
 
         assert reset(emulator).status_code == 204
 
@@ -198,13 +207,10 @@ def test_reset_waits_for_a_write_still_in_progress(emulator):
     ]
 
 
-def test_reset_changes_nothing_while_a_request_outlasts_its_wait(emulator):
+def test_reset_refuses_while_a_request_outlasts_its_wait(emulator):
     with emulator.admin_session() as admin:
         enable_scim(emulator, admin, account_size_gb=77)
-        spec = {"method": "GET", "path": SETTINGS, "delaySeconds": 1.5}
-        requests.post(f"{emulator.url}/_emulator/faults", json=spec).raise_for_status()
-        with pytest.raises(requests.Timeout):
-            admin.get(f"{emulator.url}{SETTINGS}", timeout=0.2)
+        hold_one(emulator, admin, "GET", SETTINGS)
 
         refused = reset(emulator, waitSeconds=0.1)
 
