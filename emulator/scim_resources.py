@@ -234,8 +234,16 @@ class _RecentUsers:
         if len(self._models) > self._size:
             self._models.popitem(last=False)
 
+    def clear(self) -> None:
+        self._models.clear()
+
 
 _recent_users = _RecentUsers(RECENT_USERS)
+
+
+def forget_recent_users() -> None:
+    """Drop the validated models kept for PATCH, as a newly started process has none."""
+    _recent_users.clear()
 
 
 def _user_attributes(user: Any) -> UserAttributes:

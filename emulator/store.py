@@ -60,6 +60,9 @@ CREATE TABLE IF NOT EXISTS backup_accounts (
 );
 """
 
+_KEPT_ON_RESET = frozenset({"admin_tokens"})
+"""Tables `Store.reset` leaves alone: who may call the admin API is the process's, not data."""
+
 
 class _Keep:
     """The type of `KEEP`: leave a stored value as it is."""
@@ -184,6 +187,27 @@ class Store:
         self._settings = self._load_settings()
         self._token = self._load_token()
         self._page_ends: dict[tuple[str, str, tuple[Any, ...], int], int] = {}
+
+    def reset(self) -> None:
+        """Go back to what a fresh start over an empty data directory holds.
+
+        Every table is emptied, whatever the schema comes to hold, except the admin token hashes
+        (the running process's credentials); the settings return to their defaults but keep the
+        tenant id, which is fixed for the data directory's life. The memory caches follow.
+        """
+        with self._lock:
+            with self._resource_write() as db:
+                tables = db.execute(
+                    "SELECT name FROM sqlite_schema WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%'"
+                ).fetchall()
+                for (table,) in tables:
+                    if table == "settings":
+                        db.execute("DELETE FROM settings WHERE key != 'tenant_id'")
+                    elif table not in _KEPT_ON_RESET:
+                        db.execute(f"DELETE FROM {table}")
+            self._settings = self._load_settings()
+            self._token = self._load_token()
 
     def close(self) -> None:
         """Close the database; the WAL is checkpointed so the file stands alone."""

@@ -18,6 +18,17 @@ They are off unless asked for: without them the `/_emulator` paths are 404.
   the Dashboard first carries the request out and the fault replaces its
   answer: a token generated whose answer never arrives, or arrives garbled.
   `DELETE` clears all faults.
+- `POST /_emulator/reset` → 204 makes the running emulator what a fresh start
+  over an empty data directory would show: no SCIM token, users, groups or
+  backup accounts, default settings, an empty request log, no faults, no
+  cached state. What identifies the process stays: its port, its admin and
+  viewer tokens and its tenant id (kept in the data directory, so the tenant
+  URL survives a reset, unlike a new data directory's). Requests still in
+  progress (held by `delaySeconds`) are answered first, so none can write into
+  the fresh state; when some are still running after `waitSeconds` (optional
+  body `{"waitSeconds"}`, default 70, longer than any planned delay) the
+  answer is 503 and nothing but the faults is reset. Tests use it to share
+  one emulator process between test modules.
 """
 
 import asyncio
@@ -26,7 +37,9 @@ import json
 import logging
 import math
 import threading
+import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -35,7 +48,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator.admin_api import json_object, validation_error
+from emulator.admin_api import AdminError, json_object, validation_error
 
 HOOKS_PREFIX = "/_emulator"
 REQUEST_LOG_LIMIT = 100_000
@@ -43,6 +56,10 @@ REQUEST_LOG_LIMIT = 100_000
 DROPPED_STATUS = 0
 DROP_SETTLE_SECONDS = 1.0
 MAX_FAULT_BODY_CHARS = 65_536
+MAX_DELAY_SECONDS = 60
+RESET_WAIT_SECONDS = MAX_DELAY_SECONDS + 10.0
+"""How long a reset waits for requests in progress: longer than any planned delay."""
+_RESET_POLL_SECONDS = 0.01
 _UNFINISHED_RESPONSE = "ASGI callable returned without completing response."
 _ERROR_CODES = {
     400: "bad_request",
@@ -79,12 +96,17 @@ class Fault:
 
 
 class EmulatorHooks:
-    """The request log and the fault plan, shared by the middleware and the routes."""
+    """The request log and the fault plan, shared by the middleware and the routes.
 
-    def __init__(self) -> None:
+    `reset_state` empties the application's store and caches (`POST /_emulator/reset`).
+    """
+
+    def __init__(self, reset_state: Callable[[], None]) -> None:
         self._lock = threading.Lock()
         self._requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_LIMIT)
         self._faults: list[Fault] = []
+        self._in_progress = 0
+        self._reset_state = reset_state
 
     def record(self, method: str, path: str) -> dict[str, Any]:
         """Log an arriving request; the caller sets its `status` once it is answered."""
@@ -92,6 +114,17 @@ class EmulatorHooks:
         with self._lock:
             self._requests.append(entry)
         return entry
+
+    @contextlib.contextmanager
+    def in_progress(self) -> Iterator[None]:
+        """Count a request as in progress while it runs, for a reset to wait on."""
+        with self._lock:
+            self._in_progress += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_progress -= 1
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """Return the first fault planned for this request and use up one of its count."""
@@ -109,6 +142,7 @@ class EmulatorHooks:
         router.add_api_route("/requests", self.clear_requests, methods=["DELETE"])
         router.add_api_route("/faults", self.add_fault, methods=["POST"])
         router.add_api_route("/faults", self.clear_faults, methods=["DELETE"])
+        router.add_api_route("/reset", self.reset, methods=["POST"])
         return router
 
     async def list_requests(self) -> JSONResponse:
@@ -135,6 +169,28 @@ class EmulatorHooks:
             self._faults.clear()
         return Response(status_code=204)
 
+    async def reset(self, request: Request) -> Response:
+        """`POST /_emulator/reset`: no more faults, requests in progress finished, a clean slate."""
+        body = await json_object(request) if await request.body() else {}
+        wait = _optional_number(body, "waitSeconds", float, 0, 600)
+        with self._lock:
+            self._faults.clear()
+        wait = RESET_WAIT_SECONDS if wait is None else wait
+        deadline = time.monotonic() + wait
+        while self._in_progress and time.monotonic() < deadline:
+            await asyncio.sleep(_RESET_POLL_SECONDS)
+        with self._lock:
+            if self._in_progress:
+                raise AdminError(
+                    503,
+                    "service_unavailable",
+                    f"requests still in progress after {wait:g} s: {self._in_progress};"
+                    " only the faults were cleared",
+                )
+            self._reset_state()
+            self._requests.clear()
+        return Response(status_code=204)
+
 
 class HooksMiddleware:
     """ASGI middleware that logs each request and applies the planned faults.
@@ -157,10 +213,11 @@ class HooksMiddleware:
         entry = self.hooks.record(scope["method"], path)
         fault = self.hooks.take_fault(scope["method"], path)
         try:
-            if fault is None:
-                entry["status"] = await self._pass_through(scope, receive, send)
-            else:
-                entry["status"] = await self._inject(fault, scope, receive, send)
+            with self.hooks.in_progress():
+                if fault is None:
+                    entry["status"] = await self._pass_through(scope, receive, send)
+                else:
+                    entry["status"] = await self._inject(fault, scope, receive, send)
         except Exception:
             entry["status"] = entry["status"] or 500
             raise
@@ -258,7 +315,7 @@ def _fault_response(fault: Fault, path: str, status: int) -> Response:
 
 def _fault(body: dict[str, Any]) -> Fault:
     status = _optional_number(body, "status", int, 200, 599)
-    delay = _optional_number(body, "delaySeconds", float, 0, 60) or 0.0
+    delay = _optional_number(body, "delaySeconds", float, 0, MAX_DELAY_SECONDS) or 0.0
     drop = body.get("drop", False)
     if not isinstance(drop, bool):
         raise validation_error("drop", "drop must be true or false")

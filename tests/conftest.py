@@ -1,8 +1,25 @@
 """Fixtures shared by every test package: a real emulator on a free port.
 
 The emulator runs in a subprocess (`EmulatorProcess`) with its test hooks on,
-over a temporary data directory, for the duration of one test module. Tests
-that share it must not depend on each other's data: use unique names.
+over a temporary data directory. Each pytest (xdist) worker starts one and its
+test modules take turns with it: `emulator` resets it (`POST /_emulator/reset`)
+when a module first asks for it, so every module sees what a newly started
+emulator shows, except that the URL, the admin and viewer tokens and the
+tenant id stay the process's. The tests of one module share it: they must not
+depend on each other's data (use unique names) unless the module says they run
+in order.
+
+A module that needs a process of its own (it reads the process's whole log,
+stops or restarts it, or starts it with other options) says so with
+`pytestmark = pytest.mark.own_emulator` or starts an `EmulatorProcess` itself.
+
+No module's data can reach the next one. pytest tears a module's fixtures down
+(`pulumi destroy` of its stacks included) before it sets up anything of the
+next module, so they finish before the next module's reset; xdist keeps that
+order (a worker runs each test knowing the next). A fixture wider than a module
+cannot use `emulator` at all (pytest refuses the scope mismatch). And a request
+still running on the server when the next module starts, held by a fault's
+delay after its client gave up, is answered before the reset empties the store.
 """
 
 import os
@@ -16,6 +33,9 @@ from emulator.process import EmulatorProcess
 from tests.dashboard import Dashboard
 from tests.fault_rows import print_fault_table
 from tests.transit_vault import TransitVault
+
+RESET_TIMEOUT_S = 90
+"""Longer than a reset may wait for requests still in progress (`emulator.test_hooks`)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -67,11 +87,39 @@ def transit_vault() -> Iterator[TransitVault]:
                 os.environ[name] = value
 
 
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    """A running emulator with `--test-hooks`, started once per test module."""
-    with EmulatorProcess(tmp_path_factory.mktemp("emulator"), test_hooks=True) as process:
+def new_emulator(tmp_path_factory: pytest.TempPathFactory) -> EmulatorProcess:
+    """An emulator with `--test-hooks` over a new temporary data directory, to start with `with`."""
+    return EmulatorProcess(tmp_path_factory.mktemp("emulator"), test_hooks=True)
+
+
+@pytest.fixture(scope="session")
+def worker_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    """This worker's emulator process, which its modules take turns with through `emulator`."""
+    with new_emulator(tmp_path_factory) as process:
         yield process
+
+
+@pytest.fixture(scope="module")
+def emulator(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EmulatorProcess]:
+    """A running emulator with `--test-hooks`, as newly started, for this test module.
+
+    The worker's process, reset; or, in a module marked `own_emulator`, a process of its own.
+    """
+    if request.node.get_closest_marker("own_emulator"):
+        with new_emulator(tmp_path_factory) as process:
+            yield process
+        return
+    shared: EmulatorProcess = request.getfixturevalue("worker_emulator")
+    if not shared.running:
+        pytest.fail(
+            "the worker's shared emulator has stopped: a module that stops, restarts or kills it"
+            " needs `pytestmark = pytest.mark.own_emulator`",
+            pytrace=False,
+        )
+    requests.post(f"{shared.url}/_emulator/reset", timeout=RESET_TIMEOUT_S).raise_for_status()
+    yield shared
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from tests.emulator.scim_account import assert_scim_error, backup_accounts, uniq
 
 SEARCH_URN = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
+pytestmark = pytest.mark.own_emulator  # the last test reads the emulator's whole log
+
 
 class Client(ScimReplay):
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
