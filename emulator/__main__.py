@@ -3,19 +3,18 @@
 When it accepts requests it prints one JSON line on stdout and flushes:
 `{"url", "admin_token", "viewer_token", "tenant_url"}`. Everything else
 (logs, errors) goes to stderr. SIGINT or SIGTERM stops it cleanly.
+
+Start-up runs with the garbage collector off. Importing FastAPI and scim2-models makes a few
+hundred thousand objects that live as long as the process; collecting while they are made was
+a quarter of the start's CPU (~0.2 s of ~0.85 s). Once the app is built they are moved out of
+the collector's way (`gc.freeze`), so collections while serving do not walk them either.
 """
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
-
-from emulator.app import AppOptions, create_app
-from emulator.credentials import load_or_create
-from emulator.scim_api import tenant_url
-from emulator.server import base_url, bind_socket, serve
-from emulator.store import Store
-from emulator.tokens import token_hash
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,6 +43,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Start the emulator and block until it is stopped."""
+    gc.disable()
+    from emulator.app import AppOptions, create_app
+    from emulator.credentials import load_or_create
+    from emulator.scim_api import tenant_url
+    from emulator.server import base_url, bind_socket, serve
+    from emulator.store import Store
+    from emulator.tokens import token_hash
+
     args = parse_args(argv)
     credentials = load_or_create(args.data_dir, args.admin_token, args.viewer_token)
     store = Store(args.data_dir)
@@ -58,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         url = base_url(args.host, sock.getsockname()[1])
         public_url = (args.public_url or url).rstrip("/")
         app = create_app(store, AppOptions(base_url=public_url, test_hooks=args.test_hooks))
+        gc.freeze()
+        gc.enable()
         ready = {
             "url": url,
             "admin_token": credentials.admin_token,
