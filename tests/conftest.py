@@ -55,11 +55,17 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 SHARED_SESSION_DIRS = ("tests/faults/",)
 """Test packages whose modules share session fixtures (the fault suite's emulator and `blue`)."""
 
+LONGEST_FIRST = ("tests/fleet/test_fleet.py", "tests/faults/")
+"""The longest work units, started first: `fleet` takes ~60 s of one worker and the fault suite
+~48 s (mostly the backoff and deadlines they prove), against ~235 s for the whole suite on 3
+workers. Scheduled in xdist's order (most tests first), they started last and ran alone at the
+end."""
+
 
 @pytest.hookimpl(optionalhook=True)  # a known hook only while pytest-xdist is loaded
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """`--dist loadfile`, but each of SHARED_SESSION_DIRS goes to one worker as a whole, so that
-    its session fixtures are set up once rather than once per worker."""
+    its session fixtures are set up once rather than once per worker, and LONGEST_FIRST go first."""
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
@@ -68,6 +74,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             scope = super()._split_scope(nodeid)
             return next((d for d in SHARED_SESSION_DIRS if scope.startswith(d)), scope)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            for scope in reversed(LONGEST_FIRST):
+                if scope in self.workqueue:
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
 
     return Scheduling(config, log)
 

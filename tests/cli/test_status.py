@@ -77,8 +77,7 @@ def stack(
     stack.set_config("dashboard:url", emulator.url)
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
     stack.up()
-    yield stack
-    stack.destroy()
+    yield stack  # no `destroy`: the emulator is reset before the next module
 
 
 def status(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:

@@ -51,7 +51,8 @@ def new_stack(
     stack.set_config("dashboard:url", emulator.url)
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
     yield stack
-    stack.destroy()  # the backend and config live in `work`, a temporary directory: no `stack rm`
+    # No `destroy`: before the next module the emulator is reset (or stopped, if it was the
+    # module's own), and the backend and config live in `work`, a temporary directory.
 
 
 @pytest.fixture(scope="module")
