@@ -58,9 +58,8 @@ SHARED_SESSION_DIRS = ("tests/faults/",)
 
 LONGEST_FIRST = ("tests/fleet/test_fleet.py", "tests/faults/")
 """The longest work units, started first: `fleet` takes ~60 s of one worker and the fault suite
-~48 s (mostly the backoff and deadlines they prove), against ~235 s for the whole suite on 3
-workers. Scheduled in xdist's order (most tests first), they started last and ran alone at the
-end."""
+~48 s (mostly the backoff and deadlines they prove), against ~235 s of worker time for the whole
+suite. In xdist's own order (most tests first) they came late and could run alone at the end."""
 
 
 @pytest.hookimpl(optionalhook=True)  # a known hook only while pytest-xdist is loaded
