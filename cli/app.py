@@ -5,7 +5,6 @@ Expected failures end with one line on stderr and a non-zero exit, never a trace
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import typer
@@ -27,6 +26,8 @@ app.add_typer(fleet_app, name="fleet")
 
 
 def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # ~25 ms; only for --version
+
     try:
         return version("scim-setup")
     except PackageNotFoundError:

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from cli.fleet_report import Command, FleetReport, write_report
-
-# The modules below import the Pulumi SDK (~0.3 s of CPU): each fleet command imports them when it
-# runs, so that `scim-setup review` and `scim-setup status`, which share this app, start without.
+# The modules below import the Pulumi SDK (~0.3 s of CPU) or pydantic (the report, ~70 ms): each
+# fleet command imports them when it runs, so that `scim-setup review` and `scim-setup status`,
+# which share this app, start without.
 if TYPE_CHECKING:
     from pulumi import automation as auto
+
+    from cli.fleet_report import Command, FleetReport
 
 fleet_app = typer.Typer(
     help="Run preview/up/refresh/destroy for every customer stack, with live progress.",
@@ -68,6 +69,7 @@ def _run(
     as_json: bool,
     refresh: bool = False,
 ) -> None:
+    from cli.fleet_report import write_report
     from cli.fleet_runner import run_fleet
     from cli.fleet_stacks import FleetError, without_ambient_dashboard_env
     from cli.fleet_view import FleetProgress

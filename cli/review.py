@@ -14,10 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
-from cli.fleet_report import read_report
-from cli.fleet_review import fleet_markdown
 from cli.preview_changes import Preview, changes
 from cli.review_markdown import markdown
 
@@ -62,6 +59,11 @@ def review(
 
 def _fleet_markdown(path: Path) -> str:
     """The fleet's comment, from the report and the plan each customer's preview kept."""
+    from pydantic import ValidationError  # the fleet report's reader; one stack's review needs none
+
+    from cli.fleet_report import read_report
+    from cli.fleet_review import fleet_markdown
+
     try:
         report = read_report(path)
     except OSError as error:
