@@ -11,8 +11,11 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,6 +71,7 @@ class LocalStack:
         self.config_file = work_dir / f"Pulumi.{stack}.yaml"
         state = work_dir / "state"
         state.mkdir(parents=True, exist_ok=True)
+        self.state_dir = state
         self.env = {
             **os.environ,
             "PULUMI_HOME": str(work_dir / "pulumi-home"),
@@ -104,9 +108,26 @@ class LocalStack:
             settings.replace(self.config_file)
 
     def set_config(self, key: str, value: str, secret: bool = False) -> None:
-        """Set a config value; secrets go through stdin, never the process list."""
-        flags = ["--secret"] if secret else ["--plaintext"]
-        self.run("config", "set", key, *flags, "--config-file", str(self.config_file), stdin=value)
+        """Set a config value. A secret goes to `pulumi config set --secret` on stdin, never the
+        process list, and is stored encrypted; a plain value is written into the stack's config
+        file, as a pull request would change it, which saves starting the CLI (~0.1 s of CPU)."""
+        if secret:
+            self.run("config", "set", key, "--secret", *self.config_args(), stdin=value)
+        else:
+            self._edit_config(lambda config: config.__setitem__(_namespaced(key), value))
+
+    def remove_config(self, key: str) -> None:
+        """Remove a config value from the stack's config file (as `pulumi config rm` does)."""
+        self._edit_config(lambda config: config.pop(_namespaced(key), None))
+
+    def _edit_config(self, change: Callable[[dict[str, Any]], object]) -> None:
+        settings = yaml.safe_load(self.config_file.read_text()) if self.config_file.exists() else {}
+        settings = settings or {}
+        config = settings.setdefault("config", {})
+        change(config)
+        if not config:
+            del settings["config"]
+        self.config_file.write_text(yaml.safe_dump(settings, sort_keys=False))
 
     def config_args(self) -> list[str]:
         return ["--config-file", str(self.config_file)]
@@ -127,12 +148,51 @@ class LocalStack:
         self.run("stack", "rm", "--yes", "--force")
 
     def outputs(self, show_secrets: bool = False) -> dict[str, Any]:
-        flags = ["--show-secrets"] if show_secrets else []
-        return json.loads(self.run("stack", "output", "--json", *flags).stdout)
+        """The stack's outputs, as `pulumi stack output --json` prints them: without
+        `show_secrets`, read from the state, where each secret shows as `[secret]`."""
+        if show_secrets:
+            return json.loads(self.run("stack", "output", "--json", "--show-secrets").stdout)
+        stack = next((r for r in self.resources() if r["type"] == "pulumi:pulumi:Stack"), {})
+        return {key: _masked(value) for key, value in (stack.get("outputs") or {}).items()}
 
     def export(self) -> str:
-        """The stack's state as the backend stores it (secrets stay encrypted)."""
-        return self.run("stack", "export").stdout
+        """The stack's state file as the local backend stores it (secrets stay encrypted);
+        empty before the stack exists."""
+        path = self.state_file
+        return path.read_text() if path.exists() else ""
+
+    def resources(self) -> list[dict[str, Any]]:
+        """The resources in the stack's state (the deployment `pulumi stack export` prints)."""
+        state = json.loads(self.export() or "{}")
+        latest = state.get("checkpoint", {}).get("latest") or {}
+        return latest.get("resources") or []
+
+    @property
+    def state_file(self) -> Path:
+        """Where the local (file) backend keeps this stack's state."""
+        project = yaml.safe_load((self.project_dir / "Pulumi.yaml").read_text())["name"]
+        return self.state_dir / ".pulumi" / "stacks" / project / f"{self.stack}.json"
+
+
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
+"""The key that marks a secret value in Pulumi's serialized state."""
+
+
+def _masked(value: Any) -> Any:
+    """`value` with each secret replaced by `[secret]`, as the CLI shows it."""
+    if isinstance(value, dict):
+        if SECRET_SIGNATURE in value:
+            return "[secret]"
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
+
+
+def _namespaced(key: str) -> str:
+    if ":" not in key:
+        raise ValueError(f"config key {key!r} needs its namespace, e.g. dashboard:url")
+    return key
 
 
 def _run_bounded(

@@ -62,10 +62,31 @@ LONGEST_FIRST = ("tests/fleet/test_fleet.py", "tests/faults/")
 suite. In xdist's own order (most tests first) they came late and could run alone at the end."""
 
 
+CRITICAL_PATH_NICE = 10
+"""How much a worker yields the CPU once it runs anything but LONGEST_FIRST (see below)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The suite is CPU-bound, and `fleet` alone takes most of its length: at an equal share of the
+    cores it ended last, seconds after the rest. So an xdist worker lowers its priority (and that of
+    the processes it starts) before it runs a test of any other file; the LONGEST_FIRST files run
+    at normal priority and the other workers fill the cores around them. Priority only rises by
+    privilege, so a worker that finished its long file stays lowered for the rest."""
+    if "PYTEST_XDIST_WORKER" in os.environ and not item.nodeid.startswith(LONGEST_FIRST):
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, max(current, CRITICAL_PATH_NICE))
+
+
 @pytest.hookimpl(optionalhook=True)  # a known hook only while pytest-xdist is loaded
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """`--dist loadfile`, but each of SHARED_SESSION_DIRS goes to one worker as a whole, so that
-    its session fixtures are set up once rather than once per worker, and LONGEST_FIRST go first."""
+    its session fixtures are set up once rather than once per worker, and LONGEST_FIRST go first.
+
+    A worker gets its next file when one test of its current file is left, not two: the next file
+    waits behind what is left, and the last two tests of `fleet` take ~10 s, while the other
+    workers, their queue empty, stop. (One must be left: a worker runs a test only once it knows
+    the next, or that there is none.)"""
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
@@ -80,6 +101,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
                 if scope in self.workqueue:
                     self.workqueue.move_to_end(scope, last=False)
             super()._assign_work_unit(node)
+
+        def _reschedule(self, node: Any) -> None:
+            if self.workqueue and self._pending_of(self.assigned_work[node]) > 1:
+                return
+            super()._reschedule(node)
 
     return Scheduling(config, log)
 

@@ -79,7 +79,7 @@ def test_account_size_change_in_plain_words(stack, secrets):
     try:
         result = review(stack)
     finally:
-        stack.run("config", "rm", "scim:accountSizeGb", *stack.config_args())
+        stack.remove_config("scim:accountSizeGb")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == HEADER + (
@@ -114,7 +114,7 @@ def test_scim_switched_off_is_a_warning(stack, secrets, tmp_path):
     try:
         saved = stack.preview("--json").stdout
     finally:
-        stack.run("config", "rm", "scim:enabled", *stack.config_args())
+        stack.remove_config("scim:enabled")
     (tmp_path / "preview.json").write_text(saved)
 
     result = review_saved("--preview-json", str(tmp_path / "preview.json"))

@@ -80,6 +80,24 @@ def test_up_enables_scim_and_generates_the_token(stack, dashboard):
     assert outputs["token_id"] == settings["token"]["id"]
 
 
+def test_the_harness_reads_state_and_writes_config_as_the_cli_does(stack):
+    """`LocalStack` reads outputs and state from the backend's file and writes plain config into
+    the stack's config file, to spare CLI starts; the CLI must see the same."""
+    stack.set_config("scim:harnessCheck", '{"a": "1"}')
+    try:
+        config = json.loads(stack.run("config", "--json", *stack.config_args()).stdout)
+    finally:
+        stack.remove_config("scim:harnessCheck")
+    cli_state = json.loads(stack.run("stack", "export").stdout)["deployment"]
+
+    assert stack.outputs() == json.loads(stack.run("stack", "output", "--json").stdout)
+    assert stack.outputs()["token"] == "[secret]"
+    assert stack.resources() == cli_state["resources"]
+    assert config["scim:harnessCheck"] == {"value": '{"a": "1"}', "secret": False}
+    assert config["dashboard:apiToken"]["secret"] is True
+    assert "scim:harnessCheck" not in stack.config_file.read_text()
+
+
 def test_second_up_reports_no_changes_and_makes_no_writes(stack, dashboard):
     dashboard.clear_requests()
 

@@ -36,7 +36,7 @@ def test_up_with_the_passphrase_provider_keeps_every_secret_encrypted(
     state = stack.export()
     stack_file = stack.config_file.read_text()
 
-    assert json.loads(state)["deployment"]["secrets_providers"]["type"] == "passphrase"
+    assert json.loads(state)["checkpoint"]["latest"]["secrets_providers"]["type"] == "passphrase"
     assert "encryptionsalt: v1:" in stack_file and "secretsprovider:" not in stack_file
     for secret in (token, emulator.admin_token):
         assert_not_leaked(state, secret, "the stack's state")

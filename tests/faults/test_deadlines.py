@@ -30,7 +30,7 @@ def fail_then_repair(blue, emulator, url: str, fault: str, requests: str) -> str
     assert seconds < DEADLINE_S + ENGINE_OVERHEAD_S
     line = one_line_error(failed.stdout + failed.stderr)
     blue.stack.set_config("dashboard:url", emulator.url)
-    blue.stack.run("config", "rm", "dashboard:timeoutSeconds", *blue.stack.config_args())
+    blue.stack.remove_config("dashboard:timeoutSeconds")
     blue.converge("  → next `pulumi up`")
     return line
 

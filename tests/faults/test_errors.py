@@ -49,7 +49,7 @@ def test_persistent_503_names_exactly_the_retries_made(blue, dashboard):
 
 def test_the_next_up_converges(blue, dashboard):
     dashboard.clear_faults()
-    blue.stack.run("config", "rm", "dashboard:timeoutSeconds", *blue.stack.config_args())
+    blue.stack.remove_config("dashboard:timeoutSeconds")
 
     blue.converge("  → next `pulumi up`")
 

@@ -91,7 +91,7 @@ def test_answers_lost_until_the_deadline_fail_saying_so_and_the_next_up_repairs(
     assert dashboard.settings()["token"]["id"] != old_id, "the old token should be superseded"
 
     dashboard.clear_faults()
-    blue.stack.run("config", "rm", "dashboard:timeoutSeconds", *blue.stack.config_args())
+    blue.stack.remove_config("dashboard:timeoutSeconds")
     blue.converge("  → next `pulumi up`")
 
 

@@ -62,7 +62,7 @@ def test_adopt_takes_over_and_then_the_old_owner_is_refused(blue, green, dashboa
 
 
 def test_destroy_in_the_old_owner_leaves_scim_on_for_the_new_one(blue, green, dashboard):
-    green.stack.run("config", "rm", "scim:adopt", *green.stack.config_args())
+    green.stack.remove_config("scim:adopt")
     dashboard.clear_requests()
 
     result, seconds = blue.timed("destroy")

@@ -41,7 +41,7 @@ def by_stack(report: FleetReport) -> dict[str, tuple[str, dict[str, int]]]:
 
 def resource_count(fleet: Fleet, name: str) -> int:
     """Resources the backend holds for one customer's stack (providers are not counted as steps)."""
-    resources = json.loads(fleet.stack(name).export())["deployment"].get("resources") or []
+    resources = fleet.stack(name).resources()
     return sum(not r["type"].startswith("pulumi:providers:") for r in resources)
 
 

@@ -58,7 +58,7 @@ def test_account_size_outside_the_organisations_bounds_fails_the_preview(stack, 
 
 
 def test_token_without_rotation_fails_the_preview(stack, policy_pack):
-    stack.run("config", "rm", "scim:rotateAfterDays", *stack.config_args())
+    stack.remove_config("scim:rotateAfterDays")
     try:
         result = preview(stack, policy_pack)
     finally:
