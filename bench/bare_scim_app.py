@@ -25,7 +25,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
-from emulator.server import base_url, bind_socket, serve
+from emulator.listen import base_url, bind_socket
+from emulator.server import serve
 
 _FILTER = re.compile(r'\s*(\w+)\s+eq\s+"?([^"]*)"?\s*', re.IGNORECASE)
 _COLUMNS = {"username": "user_name", "externalid": "external_id", "id": "id"}

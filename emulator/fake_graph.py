@@ -39,7 +39,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from emulator.clock import utc_now
-from emulator.server import base_url, bind_socket, serve
+from emulator.listen import base_url, bind_socket
+from emulator.server import serve
 
 JOB_STATES = ("Active", "Paused", "Quarantine", "NotRun")
 QUARANTINE_REASON = "EncounteredQuarantineException"

@@ -79,6 +79,19 @@ def test_port_in_use_is_reported_instead_of_hanging(tmp_path, emulator):
         taken.start()
 
 
+def test_cli_on_a_taken_port_exits_1_and_creates_no_data_directory(tmp_path, emulator):
+    data_dir = tmp_path / "data"
+    command = [sys.executable, "-m", "emulator", "--port", str(emulator.port)]
+
+    result = subprocess.run(
+        [*command, "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=30
+    )
+
+    assert result.returncode == 1
+    assert f"emulator: cannot listen on 127.0.0.1:{emulator.port}" in result.stderr
+    assert not data_dir.exists()
+
+
 def test_restart_keeps_the_data_directory_and_the_tenant_id(tmp_path):
     with EmulatorProcess(tmp_path) as emulator:
         tenant_id = emulator.tenant_url.rsplit("/", 1)[1]
