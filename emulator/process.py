@@ -59,6 +59,7 @@ class EmulatorProcess:
         self._owns_data_dir = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="dashboard-emulator-"))
         self.log_path = self.data_dir / "emulator.log"
+        self._log_start = 0
         self._options = [
             *(["--test-hooks"] if test_hooks else []),
             *(["--admin-token", admin_token] if admin_token else []),
@@ -173,8 +174,17 @@ class EmulatorProcess:
         return session
 
     def log_text(self) -> str:
-        """Return what the child wrote on stderr so far."""
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        """Return what the child wrote on stderr so far (since `mark_log()`, if called)."""
+        if not self.log_path.exists():
+            return ""
+        with self.log_path.open("rb") as log:
+            log.seek(self._log_start)
+            return log.read().decode(errors="replace")
+
+    def mark_log(self) -> None:
+        """Make `log_text()` return only what is written from now on, e.g. when the next user of
+        a long-running process should not see what the previous one caused."""
+        self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
 
     def _announced(self, key: str) -> str:
         if not self._ready:

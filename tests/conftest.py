@@ -5,12 +5,12 @@ over a temporary data directory. Each pytest (xdist) worker starts one and its
 test modules take turns with it: `emulator` resets it (`POST /_emulator/reset`)
 when a module first asks for it, so every module sees what a newly started
 emulator shows, except that the URL, the admin and viewer tokens and the
-tenant id stay the process's. The tests of one module share it: they must not
-depend on each other's data (use unique names) unless the module says they run
-in order.
+tenant id stay the process's; its `log_text()` starts at the reset. The tests
+of one module share it: they must not depend on each other's data (use unique
+names) unless the module says they run in order.
 
-A module that needs a process of its own (it reads the process's whole log,
-stops or restarts it, or starts it with other options) says so with
+A module that needs a process of its own (it stops or restarts it, or starts
+it with other options) says so with
 `pytestmark = pytest.mark.own_emulator` or starts an `EmulatorProcess` itself.
 
 No module's data can reach the next one. pytest tears a module's fixtures down
@@ -157,6 +157,7 @@ def emulator(
             pytrace=False,
         )
     requests.post(f"{shared.url}/_emulator/reset", timeout=RESET_TIMEOUT_S).raise_for_status()
+    shared.mark_log()
     yield shared
 
 

@@ -118,3 +118,14 @@ def test_temporary_data_directory_is_removed_on_close():
 def test_accessing_the_url_before_start_is_a_clear_error(tmp_path):
     with pytest.raises(RuntimeError, match="not running"):
         _ = EmulatorProcess(tmp_path).url
+
+
+def test_log_text_starts_at_the_last_mark(tmp_path):
+    emulator = EmulatorProcess(tmp_path)
+    emulator.log_path.write_text("before: the previous module's lines\n")
+
+    emulator.mark_log()
+    with emulator.log_path.open("a") as log:
+        log.write("after\n")
+
+    assert emulator.log_text() == "after\n"

@@ -13,8 +13,6 @@ import re
 import time
 from typing import Any
 
-import pytest
-
 from emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.dashboard import Dashboard
@@ -22,9 +20,6 @@ from tests.leaks import assert_not_leaked
 
 SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
 TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
-
-pytestmark = pytest.mark.own_emulator  # the last test reads the emulator's whole log
-
 
 REVEALED: list[str] = []
 """Every token this module has seen, to prove none of them reached a log or the CLI's output."""
