@@ -15,7 +15,6 @@ from components.stack_config import (
     load_stack_config,
     token_escrow_args,
 )
-from providers.exit_gc import freeze_long_lived_objects
 
 try:
     config = load_stack_config()
@@ -54,7 +53,3 @@ if extras.tokenEscrow is not None:
 
     escrow = TokenEscrow("token-escrow", token_escrow_args(extras.tokenEscrow, setup.token))
     pulumi.export("token_escrow_uri", escrow.secret_uri)
-
-if __name__ == "__main__":  # run by the language host, not under a test's mocks
-    # Everything above lives until the process exits: keep the collector's exit-time walk off it.
-    freeze_long_lived_objects()
