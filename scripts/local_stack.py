@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,17 +113,23 @@ class LocalStack:
         if secret:
             self.run("config", "set", key, "--secret", *self.config_args(), stdin=value)
         else:
-            self._edit_config(lambda config: config.__setitem__(_namespaced(key), value))
+            self._write_config(key, value)
 
     def remove_config(self, key: str) -> None:
         """Remove a config value from the stack's config file (as `pulumi config rm` does)."""
-        self._edit_config(lambda config: config.pop(_namespaced(key), None))
+        self._write_config(key, None)
 
-    def _edit_config(self, change: Callable[[dict[str, Any]], object]) -> None:
+    def _write_config(self, key: str, value: str | None) -> None:
+        """Set one plain value in the stack's config file, or remove it (None)."""
+        if ":" not in key:
+            raise ValueError(f"config key {key!r} needs its namespace, e.g. dashboard:url")
         settings = yaml.safe_load(self.config_file.read_text()) if self.config_file.exists() else {}
         settings = settings or {}
         config = settings.setdefault("config", {})
-        change(config)
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
         if not config:
             del settings["config"]
         self.config_file.write_text(yaml.safe_dump(settings, sort_keys=False))
@@ -187,12 +192,6 @@ def _masked(value: Any) -> Any:
     if isinstance(value, list):
         return [_masked(item) for item in value]
     return value
-
-
-def _namespaced(key: str) -> str:
-    if ":" not in key:
-        raise ValueError(f"config key {key!r} needs its namespace, e.g. dashboard:url")
-    return key
 
 
 def _run_bounded(
