@@ -6,10 +6,10 @@ When it accepts requests it prints one JSON line on stdout and flushes:
 
 The arguments are read and the port is bound first, so that a mistake in either fails at once,
 before anything is imported or written. The rest of the start-up runs with the garbage collector
-off. Importing FastAPI and scim2-models makes a few
-hundred thousand objects that live as long as the process; collecting while they are made was
-a quarter of the start's CPU (~0.2 s of ~0.85 s). Once the app is built they are moved out of
-the collector's way (`gc.freeze`), so collections while serving do not walk them either.
+off: importing FastAPI and scim2-models makes a few hundred thousand objects that live as long as
+the process, and collecting while they are made was a quarter of the start's CPU (~0.2 s of
+~0.85 s). Once the app is built they are moved out of the collector's way (`gc.freeze`), so
+collections while serving do not walk them either.
 
 scim2-models is imported before FastAPI and uvicorn. On Python 3.11 pydantic reads each of its
 models' attribute docstrings by walking the importing frames, and each frame of the import system
