@@ -29,6 +29,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -139,20 +140,24 @@ def emulator_server() -> Iterator[Server]:
 
 @contextmanager
 def bare_server() -> Iterator[Server]:
-    """The bare FastAPI + SQLite app of `bench/bare_scim_app.py`."""
-    process = subprocess.Popen(
-        [sys.executable, str(BARE_APP)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{BARE_APP.name} exited before it was ready")
-        ready = json.loads(line)
-        yield Server(ready["tenant_url"], ready["token"], process.pid)
-    finally:
-        process.terminate()
-        process.wait(10)
+    """The bare FastAPI + SQLite app of `bench/bare_scim_app.py`; its database goes with it."""
+    with tempfile.TemporaryDirectory(prefix="bare-scim-") as data_dir:
+        process = subprocess.Popen(
+            [sys.executable, str(BARE_APP), "--data-dir", data_dir],
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{BARE_APP.name} exited before it was ready")
+            ready = json.loads(line)
+            yield Server(ready["tenant_url"], ready["token"], process.pid)
+        finally:
+            process.terminate()
+            process.wait(10)
 
 
 def prepare(emulator: EmulatorProcess) -> str:
