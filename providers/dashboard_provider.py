@@ -18,6 +18,7 @@ from pulumi.runtime.rpc import UNKNOWN
 from providers.dashboard_client import DashboardClient, DashboardOwnershipError, ScimSettingsState
 from providers.dashboard_connection import DashboardConnection
 from providers.error_reporting import report_dashboard_errors_in_one_line
+from providers.exit_gc import freeze_long_lived_objects, in_provider_host
 
 OWNER_PREFIX = "pulumi:"
 ADOPT_KEY = "scim:adopt"
@@ -38,6 +39,8 @@ class DashboardProvider(ResourceProvider):
     def client(self) -> DashboardClient:
         if self._client is None:
             self._client = (self._connection or DashboardConnection(None, None)).client()
+            if in_provider_host():  # the first client imported `requests`: all is loaded
+                freeze_long_lived_objects()
         return self._client
 
     def connection_failures(self) -> list[CheckFailure]:

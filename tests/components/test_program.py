@@ -53,9 +53,13 @@ class StackMocks(AzureMocks):
 
 
 def run_program(
-    engine: PulumiEngine, config: dict[str, str], path: Path = PROGRAM
+    engine: PulumiEngine,
+    config: dict[str, str],
+    path: Path = PROGRAM,
+    run_name: str = "<run_path>",
 ) -> dict[str, Any]:
-    """Run the program at `path` with `config` as stack config; return its stack outputs."""
+    """Run the program at `path` with `config` as stack config; return its stack outputs.
+    (The language host runs it as `__main__`; here it is not, unless `run_name` says so.)"""
     mocks = StackMocks()
     engine.use(mocks)
     pulumi.runtime.set_all_config(config, secret_keys=["dashboard:apiToken"])
@@ -65,7 +69,7 @@ def run_program(
         stack = get_root_resource()
         assert isinstance(stack, Stack)
         stack.outputs.clear()
-        runpy.run_path(str(path))
+        runpy.run_path(str(path), run_name=run_name)
         secrets = pulumi.Output.from_input(_secret_names(stack.outputs))
         return pulumi.Output.all(pulumi.Output.all(**stack.outputs), secrets).apply(
             lambda both: exported.update(
