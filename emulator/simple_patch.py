@@ -11,10 +11,16 @@ each operation (about five times the CPU of the rest of the request, issue 13).
 engine's rules: attribute names case-insensitive, the filter compared as
 scim2-models compares (`AttributeBinding.comparable`), every selected entry
 written, and an entry created from the filter when none matches
-(`ScimPolicy.UnmatchedPathFilter.create`). The caller validates the result
-as a whole user. Anything else returns None and goes to the engine: other
-operations, URN or extension paths, read-only, immutable or write-only
-targets, `primary`, values that are not strings, several primary entries.
+(`ScimPolicy.UnmatchedPathFilter.create`). Each string it writes (and the
+filter value of an entry it creates) is validated and dumped by its field's
+own type, as validating and dumping the whole user would: an email address
+is normalised, a canonical `type` takes its canonical case, an invalid value
+sends the PATCH to the engine for its error. The rest of a stored document
+is already the dump of a validated user, and scim2-models' user-level
+checks apply to requests only, so nothing else can change. Anything else
+returns None and goes to the engine: other operations, URN or extension
+paths, read-only, immutable or write-only targets, `primary`, values that
+are not strings, several primary entries.
 `tests/emulator/test_scim_fast_paths.py` checks that both give the same user.
 """
 
@@ -22,9 +28,9 @@ import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import EmailStr
+from pydantic import EmailStr, TypeAdapter, ValidationError
 from scim2_models import Mutability, Path, Returned, ScimPolicy
 from scim2_models.path import AttributeBinding
 
@@ -47,6 +53,9 @@ class _Target:
     """The sub-attribute the filter compares, when the path has one."""
     selector_key: str | None
     multivalued: bool
+    value_type: TypeAdapter[Any]
+    """The written field's type: what the whole user's validation and dump do to a value."""
+    selector_type: TypeAdapter[Any] | None
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,8 @@ def apply(
     """The document with the PATCH `body` written into it, or None for the engine's cases.
 
     `model` is the resource class the paths are resolved against. The
-    document is not changed; the result is not validated yet.
+    document is not changed; the result is in stored form (see the module
+    docstring).
     """
     writes = _writes(model, body)
     if writes is None or policy.unmatched_path_filter != ScimPolicy.UnmatchedPathFilter.create:
@@ -111,7 +121,7 @@ def _target(
     if sub_attribute is None:
         if selector is not None or head.is_multivalued or not _is_string(head):
             return None
-        return _Target(_name(head), None, None, None, False)
+        return _Target(_name(head), None, None, None, False, _field_type(head), None)
     sub = Path[model](f"{attribute}.{sub_attribute}").resolve()
     if sub is None or sub.sub_field_name in (None, "primary") or not _writable(sub):
         return None
@@ -120,13 +130,21 @@ def _target(
     if selector is None:
         if head.is_multivalued:
             return None
-        return _Target(_name(head), _name(sub), None, None, False)
+        return _Target(_name(head), _name(sub), None, None, False, _field_type(sub), None)
     compared = Path[model](f"{attribute}.{selector}").resolve()
     if not head.is_multivalued or compared is None or compared.sub_field_name is None:
         return None
     if compared.sub_field_name == sub.sub_field_name or not _is_string(compared):
         return None
-    return _Target(_name(head), _name(sub), compared, _name(compared), True)
+    return _Target(
+        _name(head),
+        _name(sub),
+        compared,
+        _name(compared),
+        True,
+        _field_type(sub),
+        _field_type(compared),
+    )
 
 
 def _writable(binding: AttributeBinding) -> bool:
@@ -144,6 +162,21 @@ def _is_string(binding: AttributeBinding) -> bool:
     return kind in _STRING_TYPES or (isinstance(kind, type) and issubclass(kind, StrEnum))
 
 
+def _field_type(binding: AttributeBinding) -> TypeAdapter[Any]:
+    """The annotated type of the field a binding designates."""
+    model = binding.target_model
+    assert model is not None
+    field = model.model_fields[binding.target_field_name]
+    if not field.metadata:
+        return TypeAdapter(field.annotation)
+    return TypeAdapter(Annotated[(field.annotation, *field.metadata)])
+
+
+def _stored(kind: TypeAdapter[Any], value: str) -> Any:
+    """`value` validated and dumped as its field is; raises ValidationError."""
+    return kind.dump_python(kind.validate_python(value), mode="json")
+
+
 def _name(binding: AttributeBinding) -> str:
     """The SCIM name of the attribute a binding designates (the key in a document)."""
     model = binding.target_model
@@ -154,14 +187,18 @@ def _name(binding: AttributeBinding) -> str:
 def _write(document: dict[str, Any], write: _Write, policy: ScimPolicy) -> bool:
     """Put one string into the document; False when the engine must decide."""
     target = write.target
+    try:
+        value = _stored(target.value_type, write.value)
+    except ValidationError:
+        return False
     if target.sub_attribute is None:
-        document[target.attribute] = write.value
+        document[target.attribute] = value
         return True
     current = document.get(target.attribute)
     if not target.multivalued:
         if current is not None and not isinstance(current, dict):
             return False
-        document[target.attribute] = {**(current or {}), target.sub_attribute: write.value}
+        document[target.attribute] = {**(current or {}), target.sub_attribute: value}
         return True
     if current is not None and not isinstance(current, list):
         return False
@@ -171,6 +208,7 @@ def _write(document: dict[str, Any], write: _Write, policy: ScimPolicy) -> bool:
     if sum(entry.get("primary") is True for entry in entries) > 1:
         return False
     assert target.selector is not None and target.selector_key is not None
+    assert target.selector_type is not None
     wanted = target.selector.comparable(write.literal, policy)
     matched = [
         entry
@@ -179,8 +217,12 @@ def _write(document: dict[str, Any], write: _Write, policy: ScimPolicy) -> bool:
         and target.selector.comparable(entry[target.selector_key], policy) == wanted
     ]
     for entry in matched:
-        entry[target.sub_attribute] = write.value
+        entry[target.sub_attribute] = value
     if not matched:
-        entries.append({target.selector_key: write.literal, target.sub_attribute: write.value})
+        try:
+            literal = _stored(target.selector_type, write.literal or "")
+        except ValidationError:
+            return False
+        entries.append({target.selector_key: literal, target.sub_attribute: value})
     document[target.attribute] = entries
     return True
