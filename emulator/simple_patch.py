@@ -208,7 +208,7 @@ def _write(document: dict[str, Any], write: _Write, policy: ScimPolicy) -> bool:
     if sum(entry.get("primary") is True for entry in entries) > 1:
         return False
     assert target.selector is not None and target.selector_key is not None
-    assert target.selector_type is not None
+    assert target.selector_type is not None and write.literal is not None
     wanted = target.selector.comparable(write.literal, policy)
     matched = [
         entry
@@ -220,7 +220,7 @@ def _write(document: dict[str, Any], write: _Write, policy: ScimPolicy) -> bool:
         entry[target.sub_attribute] = value
     if not matched:
         try:
-            literal = _stored(target.selector_type, write.literal or "")
+            literal = _stored(target.selector_type, write.literal)
         except ValidationError:
             return False
         entries.append({target.selector_key: literal, target.sub_attribute: value})
