@@ -4,8 +4,6 @@ The Entra step and the Azure extras are imported only when their config section 
 Dashboard-only stack never loads them (or their SDKs).
 """
 
-import signal
-
 import pulumi
 
 from components.dashboard_scim import DashboardScim
@@ -17,12 +15,6 @@ from components.stack_config import (
     load_stack_config,
     token_escrow_args,
 )
-from providers.exit_gc import freeze_long_lived_objects
-
-if __name__ == "__main__":  # run by the language host, not under a test's mocks
-    # After a failed resource the engine may stop the program with SIGINT while it is still winding
-    # down: end there, without a KeyboardInterrupt traceback under the resource's one-line error.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 try:
     config = load_stack_config()
@@ -61,7 +53,3 @@ if extras.tokenEscrow is not None:
 
     escrow = TokenEscrow("token-escrow", token_escrow_args(extras.tokenEscrow, setup.token))
     pulumi.export("token_escrow_uri", escrow.secret_uri)
-
-if __name__ == "__main__":  # run by the language host, not under a test's mocks
-    # Everything above lives until the process exits: keep the collector's exit-time walk off it.
-    freeze_long_lived_objects()

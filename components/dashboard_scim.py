@@ -9,8 +9,8 @@ import pulumi
 
 from providers import ScimSettings, ScimSettingsArgs, ScimToken, ScimTokenArgs
 from providers.connection_outcome import outcome_of
-from providers.scim_connection_test import ScimConnectionTest, ScimConnectionTestArgs
-from providers.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
+from providers.dashboard.connection_check import ScimConnectionTest, ScimConnectionTestArgs
+from providers.dashboard.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 
 
 @dataclass

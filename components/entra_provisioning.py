@@ -29,8 +29,8 @@ from components.entra_application import (
     resolve_application,
 )
 from providers.connection_outcome import outcome_of
-from providers.entra_connection_test import EntraConnectionTest, EntraConnectionTestArgs
-from providers.provisioning_job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
+from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
+from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
 
 if TYPE_CHECKING:
     import pulumi_azuread as azuread

@@ -26,19 +26,19 @@ from pydantic_core import ValidationError
 
 from components.config_schema import Check, Limits, validator_for
 from components.dashboard_scim import DashboardScimArgs
-from providers.dashboard_client import (
+from providers.dashboard.client import (
     ACCOUNT_SIZE_GB_MAX,
     ACCOUNT_SIZE_GB_MIN,
     TIMEOUT_S_MAX,
     TIMEOUT_S_MIN,
 )
-from providers.dashboard_connection import (
+from providers.dashboard.connection import (
     API_TOKEN_ENV,
     API_TOKEN_KEY,
     URL_ENV,
     dashboard_url_problem,
 )
-from providers.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
+from providers.dashboard.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 
 if TYPE_CHECKING:
     from components.azure_extras import ProvisioningLogsArgs, TokenEscrowArgs

@@ -1,49 +1,41 @@
-"""urllib3 retries the way this package wants them: bounded, and honouring `Retry-After`.
+"""The one retry policy of both HTTP clients here: the Dashboard admin API's and Microsoft Graph's.
 
-`requests` retries through urllib3's `Retry`; this adds a cap on any one `Retry-After` wait, so a
-server asking for an hour cannot push a run past its deadline.
+A failed attempt is tried again at most `max_retries` times. A throttled or unavailable server's
+`Retry-After` is honoured but capped, so a server asking for an hour cannot hold a run; otherwise
+the wait doubles (0, 1, 2, 4 s, never above 8 s). No wait may pass the operation's deadline: the
+caller gives up instead and says so. Which answers deserve another try is the caller's call
+(`statuses`, plus a lost answer where resending is safe).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
 
-from urllib3.util.retry import Retry
-
-
-class CappedRetry(Retry):
-    """Honour Retry-After, but never wait longer than `retry_after_max` for one retry."""
-
-    retry_after_max: float = 30.0
-
-    def new(self, **kw: Any) -> CappedRetry:
-        """urllib3 makes a new object per attempt; the cap must come along."""
-        retry = super().new(**kw)
-        retry.retry_after_max = self.retry_after_max
-        return retry
-
-    def get_retry_after(self, response: Any) -> float | None:
-        retry_after = super().get_retry_after(response)
-        return None if retry_after is None else min(retry_after, self.retry_after_max)
+BACKOFF_MAX_S = 8.0
 
 
-def retry_policy(
-    attempts: int, statuses: Iterable[int], methods: Iterable[str], retry_after_max: float
-) -> Retry:
-    """Retry connection, read and `statuses` failures of `methods` up to `attempts` times."""
-    policy = CappedRetry(
-        total=attempts,
-        connect=attempts,
-        read=attempts,
-        status=attempts,
-        other=0,
-        backoff_factor=0.5,
-        backoff_max=8.0,
-        status_forcelist=tuple(statuses),
-        allowed_methods=frozenset(methods),
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-    policy.retry_after_max = retry_after_max
-    return policy
+@dataclass(frozen=True)
+class RetryPolicy:
+    statuses: frozenset[int]
+    max_retries: int = 4
+    retry_after_max_s: float = 30.0
+
+    def wait(self, retries_done: int, retry_after: str | None) -> float:
+        """Seconds before the next try after `retries_done` retries (`retry_after`: the header)."""
+        asked = retry_after_seconds(retry_after)
+        if asked is not None:
+            return min(asked, self.retry_after_max_s)
+        return 0.0 if retries_done == 0 else min(2.0 ** (retries_done - 1), BACKOFF_MAX_S)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A `Retry-After` header (seconds or an HTTP date) in seconds from now; None if absent/bad."""
+    if not value:
+        return None
+    from urllib3.exceptions import InvalidHeader
+    from urllib3.util.retry import Retry
+
+    try:
+        return max(Retry().parse_retry_after(value), 0.0)
+    except InvalidHeader:
+        return None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from emulator.entra_replay import EntraReplay
 from emulator.process import EmulatorProcess
-from providers.dashboard_client import DashboardClient
+from providers.dashboard.client import DashboardClient
 from scripts.local_stack import LocalStack
 
 ROOT = Path(__file__).resolve().parents[1]

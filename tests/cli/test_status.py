@@ -34,8 +34,8 @@ import pulumi
 
 from components.dashboard_scim import DashboardScim, DashboardScimArgs
 from components.health_outputs import export_health
-from providers.entra_connection_test import EntraConnectionTest, EntraConnectionTestArgs
-from providers.provisioning_job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
+from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
+from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
 from providers.connection_outcome import outcome_of
 
 dashboard = DashboardScim("dashboard", DashboardScimArgs(account_size_gb=75))

@@ -27,9 +27,9 @@ ENTRA_AND_AZURE = (
     "components.entra_application",
     "components.entra_provisioning",
     "components.scim_setup",
-    "providers.entra_connection_test",
-    "providers.graph_client",
-    "providers.provisioning_job_status",
+    "providers.graph.credentials_check",
+    "providers.graph.client",
+    "providers.graph.job_status",
     "pydantic",
 )
 """What a Dashboard-only program never needs; pydantic-core validates its config, not pydantic."""

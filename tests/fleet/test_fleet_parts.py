@@ -136,9 +136,9 @@ def test_token_must_come_from_the_named_environment_variable(monkeypatch: pytest
 def test_error_line_is_the_exception_message_without_the_traceback():
     message = (
         "Traceback (most recent call last):\n"
-        '  File "/x/providers/dashboard_client.py", line 174, in _call\n'
+        '  File "/x/providers/dashboard/client.py", line 174, in _call\n'
         "    raise DashboardUnavailableError(\n"
-        "providers.dashboard_client.DashboardUnavailableError: GET https://d/api/v1/scim failed: "
+        "providers.dashboard.client.DashboardUnavailableError: GET https://d/api/v1/scim failed: "
         "could not reach the Dashboard\n"
     )
 

@@ -8,11 +8,11 @@ from typing import Any, TypeVar
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
-from providers.dashboard_provider import DashboardProvider
+from providers.configured_provider import ConfiguredProvider
 
 PROJECT = "scim-setup"
 
-P = TypeVar("P", bound=DashboardProvider)
+P = TypeVar("P", bound=ConfiguredProvider)
 
 
 def configure(provider: P, config: dict[str, Any]) -> P:

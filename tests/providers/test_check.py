@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
-from providers.dashboard_provider import DashboardProvider
-from providers.scim_settings import ScimSettingsProvider
-from providers.scim_token import ScimTokenProvider
+from providers.configured_provider import ConfiguredProvider
+from providers.dashboard.scim_settings import ScimSettingsProvider
+from providers.dashboard.scim_token import ScimTokenProvider
 from tests.providers.conftest import configure
 
 GOOD_CONFIG = {"dashboard:url": "https://dashboard.example.com", "dashboard:apiToken": "adm-1"}
@@ -22,7 +22,7 @@ GOOD_SETTINGS = {
 }
 
 
-def failures(provider: DashboardProvider, news: dict[str, Any], config=None) -> dict[str, str]:
+def failures(provider: ConfiguredProvider, news: dict[str, Any], config=None) -> dict[str, str]:
     configured = configure(provider, GOOD_CONFIG if config is None else config)
     return {f.property: f.reason for f in configured.check({}, news).failures}
 

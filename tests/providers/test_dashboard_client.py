@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from providers.dashboard_client import (
+from providers.dashboard.client import (
     DEFAULT_TIMEOUT_S,
-    MAX_RETRIES,
+    RETRIES,
     DashboardAuthError,
     DashboardClient,
     DashboardNotFoundError,
@@ -211,7 +211,7 @@ def test_retry_after_past_the_deadline_gives_up_at_once_saying_why(emulator, das
 
 
 def test_default_deadline_and_retry_budget_are_the_documented_ones():
-    assert (DEFAULT_TIMEOUT_S, MAX_RETRIES) == (60.0, 4)
+    assert (DEFAULT_TIMEOUT_S, RETRIES.max_retries) == (60.0, 4)
 
 
 def test_token_refused_with_503_every_time_does_not_claim_an_orphaned_token(client, dashboard):

@@ -13,10 +13,10 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from emulator.graph_process import FakeGraphProcess
-from providers.entra_connection_test import EntraConnectionTestProvider
-from providers.graph_client import GraphClient, GraphError
-from providers.graph_connection import GraphConnection
-from providers.provisioning_job_status import ProvisioningJobStatusProvider, ProvisioningQuarantined
+from providers.graph.client import GraphClient, GraphError
+from providers.graph.connection import GraphConnection
+from providers.graph.credentials_check import EntraConnectionTestProvider
+from providers.graph.job_status import ProvisioningJobStatusProvider, ProvisioningQuarantined
 from tests.leaks import assert_not_leaked
 
 SP_ID = "22222222-2222-4222-8222-222222222222"
@@ -159,7 +159,7 @@ def test_throttling_that_does_not_end_fails_honestly(graph_env):
         client_for(graph_env).job_status(job)
 
     assert failed.value.status == 429
-    assert str(failed.value).endswith("Graph kept throttling after 4 retries; try again later")
+    assert str(failed.value).endswith("after 4 retries; Graph kept throttling; try again later")
     assert calls_to(graph_env, job) == [("GET", 429)] * 5
 
 
@@ -276,16 +276,16 @@ def test_providers_never_carry_credentials_into_state(graph_env):
 
 
 def test_graph_failures_reach_the_engine_as_one_line_not_a_traceback():
-    from providers.error_reporting import _OneLineDashboardErrors
+    from providers.error_reporting import OneLineTraceback
 
     try:
         raise ProvisioningQuarantined("provisioning job /servicePrincipals/x is in quarantine")
     except ProvisioningQuarantined:
-        reported = _OneLineDashboardErrors.format_exc()
+        reported = OneLineTraceback.format_exc()
     try:
         raise KeyError("a bug in our code")
     except KeyError:
-        bug = _OneLineDashboardErrors.format_exc()
+        bug = OneLineTraceback.format_exc()
 
     assert reported == "provisioning job /servicePrincipals/x is in quarantine"
     assert bug.startswith("Traceback (most recent call last):")

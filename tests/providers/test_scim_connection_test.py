@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from emulator.graph_process import FakeGraphProcess
-from providers.scim_connection_test import ScimConnectionTestProvider
-from providers.scim_probe import ConnectionTestFailed, send_test_connection
+from providers.dashboard.connection_check import ScimConnectionTestProvider
+from providers.dashboard.scim_probe import ConnectionTestFailed, send_test_connection
 from tests.dashboard import Dashboard
 from tests.leaks import assert_not_leaked
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.scim_settings import ScimSettingsProvider
+from providers.dashboard.scim_settings import ScimSettingsProvider
 from tests.dashboard import Dashboard
 
 PROVIDER_BLOB = {"__provider": "serialized-provider"}

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from providers.scim_token import ScimTokenProvider
+from providers.dashboard.scim_token import ScimTokenProvider
 from tests.dashboard import Dashboard
 
 

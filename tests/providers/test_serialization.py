@@ -53,7 +53,7 @@ def serialized(module: str, cls: str, *config: str) -> str:
 def test_provider_is_pickled_by_reference_without_state():
     blob = base64.b64decode(serialized("scim_token", "ScimTokenProvider"))
 
-    assert b"providers.scim_token" in blob
+    assert b"providers.dashboard.scim_token" in blob
     assert b"ScimTokenProvider" in blob
     assert len(blob) < 200
 

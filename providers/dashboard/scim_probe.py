@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import requests
 
 
-from providers.dashboard_client import DashboardError
+from providers.dashboard.client import DashboardError
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 15.0

@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from pulumi.dynamic import Config
-
-from providers.dashboard_client import (
+from providers.configured_provider import ConfigSource
+from providers.dashboard.client import (
     DEFAULT_TIMEOUT_S,
     TIMEOUT_KEY,
     TIMEOUT_S_MAX,
@@ -104,7 +103,7 @@ class DashboardConnection:
 
     @classmethod
     def from_config(
-        cls, config: Config, environ: Mapping[str, str] | None = None
+        cls, config: ConfigSource, environ: Mapping[str, str] | None = None
     ) -> DashboardConnection:
         env = os.environ if environ is None else environ
         return cls(

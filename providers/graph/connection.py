@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from pulumi.dynamic import Config
-
-from providers.graph_client import GraphClient, GraphError
+from providers.configured_provider import ConfigSource
+from providers.graph.client import GraphClient, GraphError
 
 GRAPH_URL_ENV = "SCIM_SETUP_GRAPH_URL"
 """Overrides the Graph endpoint (a sovereign cloud's, or the local fake Graph in tests)."""
@@ -55,10 +54,6 @@ _SETTINGS = {
 }
 
 
-ConfigSource = Mapping[str, Any] | Config
-"""The dynamic provider's `Config` (from `configure()`), or a plain mapping in tests."""
-
-
 @dataclass(frozen=True)
 class GraphConnection:
     """Who calls Graph, and where. Secrets are never printed."""
@@ -90,21 +85,21 @@ class GraphConnection:
         values["authority_override"] = env.get(AUTHORITY_ENV) or None
         return cls(**values)
 
-    def problems(self) -> list[str]:
-        """What is wrong with these settings, each naming the key and the fix."""
+    def problems(self) -> dict[str, str]:
+        """Config key → what is wrong with it and how to fix it."""
         if self.environment not in _CLOUDS:
-            return [
-                f"azuread:environment: {self.environment!r} is not a cloud this package knows; "
+            return {
+                "azuread:environment": f"{self.environment!r} is not a cloud this package knows; "
                 f"use one of {', '.join(sorted(_CLOUDS))}"
-            ]
+            }
         if (self.client_secret or self.certificate_path or self.oidc_token) and not (
             self.tenant_id and self.client_id
         ):
-            return [
-                "azuread:tenantId and azuread:clientId (or ARM_TENANT_ID and ARM_CLIENT_ID) are "
-                "required with a client secret, certificate or OIDC token"
-            ]
-        return []
+            return {
+                "azuread:tenantId": "azuread:tenantId and azuread:clientId (or ARM_TENANT_ID and "
+                "ARM_CLIENT_ID) are required with a client secret, certificate or OIDC token"
+            }
+        return {}
 
     @property
     def graph_url(self) -> str:
@@ -112,7 +107,7 @@ class GraphConnection:
 
     def client(self) -> GraphClient:
         if problems := self.problems():
-            raise GraphError("; ".join(problems))
+            raise GraphError("; ".join(f"{key}: {reason}" for key, reason in problems.items()))
         credential = self._credential()
         scope = self.graph_url.rstrip("/") + GRAPH_SCOPE
 

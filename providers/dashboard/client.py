@@ -7,9 +7,9 @@ back and what to do, and never contains a token or a response body.
 Time: every operation (one method call, retries included) ends within `timeout_s` (stack config
 `dashboard:timeoutSeconds`, default 60 s). Each attempt may take at most `CONNECT_TIMEOUT_S` to
 connect and `READ_TIMEOUT_S` per read, and is abandoned when the operation's deadline passes, so a
-server that drips its answer byte by byte cannot stretch it. Up to `MAX_RETRIES` retries follow a
-429, 502, 503, 504 or a lost answer, after `Retry-After` (at most `RETRY_AFTER_MAX_S`) or an
-exponential backoff (1, 2, 4 s), and never when the wait would pass the deadline.
+server that drips its answer byte by byte cannot stretch it. Up to four retries follow a 429,
+502, 503, 504 or a lost answer, with the waits of `providers.http_retry` (`Retry-After` capped at
+30 s, else 0, 1, 2, 4 s), and never when the wait would pass the deadline.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from providers.error_reporting import OneLineError
+from providers.http_retry import RetryPolicy
 
 if TYPE_CHECKING:
     # Imported where a call is made: the program and a provider that makes no call (preview of
     # new resources) never load requests and urllib3 (~40 ms CPU per process).
     import requests
-    from urllib3.util.retry import Retry
 
 ACCOUNT_SIZE_GB_MIN = 1
 ACCOUNT_SIZE_GB_MAX = 10240
@@ -37,9 +37,7 @@ TIMEOUT_S_MIN = 1.0
 TIMEOUT_S_MAX = 3600.0
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
-MAX_RETRIES = 4
-RETRY_AFTER_MAX_S = 30.0
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRIES = RetryPolicy(statuses=frozenset({429, 502, 503, 504}), retry_after_max_s=30.0)
 TIMEOUT_KEY = "dashboard:timeoutSeconds"
 
 T = TypeVar("T")
@@ -134,21 +132,6 @@ class BackupAccount:
 
 class _Malformed(ValueError):
     """A body that does not have the contract's shape; the message never quotes it."""
-
-
-def _retry_policy() -> Retry:
-    """The retry counter and backoff; statuses and lost answers are judged in `_call`."""
-    from urllib3.util.retry import Retry
-
-    return Retry(
-        total=MAX_RETRIES,
-        backoff_factor=0.5,
-        backoff_max=8.0,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=None,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
 
 
 class DashboardClient:
@@ -247,7 +230,6 @@ class DashboardClient:
         """
         url = self._base_url + path
         deadline = self._clock() + self._timeout_s
-        retry = _retry_policy()
         retries = lost = 0
         while True:
             response, problem = self._attempt(method, url, body, deadline)
@@ -258,15 +240,13 @@ class DashboardClient:
                     if not retry_malformed:
                         raise self._protocol_error(method, url, response, exc, retries) from None
                     response, problem = None, f"answered {response.status_code} with {exc}"
-            elif response is not None and response.status_code not in RETRY_STATUSES:
+            elif response is not None and response.status_code not in RETRIES.statuses:
                 raise self._error_for(method, url, response, retries)
             lost += response is None or response.status_code not in (429, 503)
-            if retries >= MAX_RETRIES:
+            if retries >= RETRIES.max_retries:
                 raise self._gave_up(method, url, response, problem, retries, None, lost)
-            raw = None if response is None else response.raw
-            retry = retry.increment(method, url, response=raw)
-            after = None if raw is None else retry.get_retry_after(raw)
-            wait = retry.get_backoff_time() if after is None else min(after, RETRY_AFTER_MAX_S)
+            retry_after = None if response is None else response.headers.get("Retry-After")
+            wait = RETRIES.wait(retries, retry_after)
             if self._clock() + wait >= deadline:
                 raise self._gave_up(method, url, response, problem, retries, wait, lost)
             self._sleep(wait)

@@ -1,9 +1,10 @@
 """The Microsoft Graph calls of this package: Entra's Test Connection and the provisioning job.
 
 Only two calls, on one `requests.Session` whose bearer token comes from an azure-identity
-credential (see `providers.graph_connection`). Graph throttling (429, 503, 504) is retried
-honouring `Retry-After`; every other failure is a `GraphError` built from Graph's error JSON
-(`{"error": {"code", "message", "innerError": {"request-id"}}}`), one line naming the call.
+credential (see `providers.graph.connection`). Graph throttling (429, 503, 504) and lost answers
+are retried with the waits of `providers.http_retry`, within `TIMEOUT_S`; every other failure is
+a `GraphError` built from Graph's error JSON (`{"error": {"code", "message", "innerError":
+{"request-id"}}}`), one line naming the call.
 Permissions (application): `Synchronization.ReadWrite.All` for validateCredentials,
 `Synchronization.Read.All` for the job; `Application.ReadWrite.OwnedBy` covers both for an app
 the caller owns.
@@ -12,11 +13,16 @@ the caller owns.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pulumi.dynamic import CheckFailure
+
+from providers.configured_provider import is_known
 from providers.error_reporting import OneLineError
+from providers.http_retry import RetryPolicy
 
 if TYPE_CHECKING:
     import requests
@@ -24,9 +30,8 @@ if TYPE_CHECKING:
 GRAPH_API_VERSION = "v1.0"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
-RETRY_ATTEMPTS = 4
-RETRY_AFTER_MAX_S = 60.0
-RETRY_STATUSES = (429, 503, 504)
+TIMEOUT_S = 180.0
+RETRIES = RetryPolicy(statuses=frozenset({429, 503, 504}), retry_after_max_s=60.0)
 JOB_PATH = re.compile(r"^/servicePrincipals/[0-9A-Za-z-]+/synchronization/jobs/[^/\s]+$")
 
 TokenSource = Callable[[], str]
@@ -50,6 +55,13 @@ def job_path_problem(job_path: str) -> str | None:
         f"{job_path!r} is not a synchronization job id; expected "
         "/servicePrincipals/{objectId}/synchronization/jobs/{jobId} (SynchronizationJob.id)"
     )
+
+
+def job_id_failures(news: dict[str, Any]) -> list[CheckFailure]:
+    """A malformed `job_id` input, reported from `check()` before any call is made."""
+    job_id = news.get("job_id")
+    problem = job_path_problem(job_id) if isinstance(job_id, str) and is_known(job_id) else None
+    return [CheckFailure("job_id", problem)] if problem else []
 
 
 @dataclass(frozen=True)
@@ -91,23 +103,21 @@ class GraphClient:
         graph_url: str,
         access_token: TokenSource,
         timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+        timeout_s: float = TIMEOUT_S,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._base = f"{graph_url.rstrip('/')}/{GRAPH_API_VERSION}"
         self._access_token = access_token
         self._timeout = timeout
-        # Imported here: the stack program imports this module, and only Graph calls need them.
+        self._timeout_s = timeout_s
+        self._sleep = sleep
+        self._clock = clock
+        # Imported here: the stack program imports this module, and only Graph calls need it.
         import requests
-        from requests.adapters import HTTPAdapter
-
-        from providers.http_retry import retry_policy
 
         self._session = requests.Session()
         self._session.headers["Accept"] = "application/json"
-        # Both calls are safe to repeat: validateCredentials only checks, the GET only reads.
-        retries = retry_policy(RETRY_ATTEMPTS, RETRY_STATUSES, ("GET", "POST"), RETRY_AFTER_MAX_S)
-        adapter = HTTPAdapter(max_retries=retries)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("GraphClient holds credentials and must never be serialized")
@@ -123,24 +133,52 @@ class GraphClient:
         return _job_status(self._call("GET", job_path).get("status") or {})
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """One call, retried on throttling and lost answers within `timeout_s`.
+
+        Every call here is safe to repeat: validateCredentials only checks, a GET only reads.
+        """
         if problem := job_path_problem(path.removesuffix("/validateCredentials")):
             raise GraphError(problem)
         url = self._base + path
-        headers = {"Authorization": f"Bearer {self._access_token()}"}
+        deadline = self._clock() + self._timeout_s
+        retries = 0
+        while True:
+            response, failure = self._attempt(method, url, body)
+            if response is not None and response.status_code not in RETRIES.statuses:
+                break
+            retry_after = None if response is None else response.headers.get("Retry-After")
+            wait = RETRIES.wait(retries, retry_after)
+            if retries >= RETRIES.max_retries or self._clock() + wait >= deadline:
+                break
+            self._sleep(wait)
+            retries += 1
+        if response is None:
+            raise GraphError(
+                f"{method} {url} failed: could not reach Microsoft Graph ({failure}"
+                f"{_retried(retries)}); check the network and try again"
+            )
+        if response.status_code >= 400:
+            raise _error(method, url, response, retries)
+        return response.json() if response.content else {}
+
+    def _attempt(
+        self, method: str, url: str, body: dict[str, Any] | None
+    ) -> tuple[requests.Response | None, str]:
+        """Send once: (response, ""), or (None, the failure's name) when no answer came."""
         import requests
 
+        headers = {"Authorization": f"Bearer {self._access_token()}"}
         try:
             response = self._session.request(
                 method, url, json=body, headers=headers, timeout=self._timeout
             )
         except requests.RequestException as exc:
-            raise GraphError(
-                f"{method} {url} failed: could not reach Microsoft Graph ({type(exc).__name__}); "
-                "check the network and try again"
-            ) from None
-        if response.status_code >= 400:
-            raise _error(method, url, response)
-        return response.json() if response.content else {}
+            return None, type(exc).__name__
+        return response, ""
+
+
+def _retried(retries: int) -> str:
+    return "" if retries == 0 else f", after {retries} {'retry' if retries == 1 else 'retries'}"
 
 
 _ADVICE = {
@@ -148,11 +186,11 @@ _ADVICE = {
     403: "the identity lacks Graph permissions; grant Synchronization.ReadWrite.All (or "
     "Application.ReadWrite.OwnedBy as an owner of the app) and admin consent",
     404: "no such service principal or job; was it deleted outside Pulumi? Run `pulumi refresh`",
-    429: f"Graph kept throttling after {RETRY_ATTEMPTS} retries; try again later",
+    429: "Graph kept throttling; try again later",
 }
 
 
-def _error(method: str, url: str, response: requests.Response) -> GraphError:
+def _error(method: str, url: str, response: requests.Response, retries: int) -> GraphError:
     status = response.status_code
     code, message, request_id = _graph_error_body(response)
     detail = f"{code}: {message}" if code else (message or response.reason or "error")
@@ -162,7 +200,11 @@ def _error(method: str, url: str, response: requests.Response) -> GraphError:
     if advice is None:
         advice = "Graph failed; try again later"
     request = f" (request-id {request_id})" if request_id else ""
-    return GraphError(f"{method} {url} returned {status} {detail}{request}; {advice}", status, code)
+    return GraphError(
+        f"{method} {url} returned {status} {detail}{request}{_retried(retries)}; {advice}",
+        status,
+        code,
+    )
 
 
 def _graph_error_body(response: requests.Response) -> tuple[str, str, str]:

@@ -1,0 +1,91 @@
+"""The base of every dynamic provider here: credentials through `configure()`, never through state.
+
+The engine serializes the provider object into state (`__provider`) when a resource is constructed
+and unpickles it in the provider process, which then calls `configure()` with the stack config.
+So a provider reads its connection (the Dashboard's URL and admin token, or the Graph identity)
+there, builds its HTTP client on first use, and pickles as an empty object.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
+
+from pulumi.dynamic import CheckFailure, Config, ConfigureRequest, ResourceProvider
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN
+
+from providers.error_reporting import report_errors_in_one_line
+
+ClientT = TypeVar("ClientT")
+ClientT_co = TypeVar("ClientT_co", covariant=True)
+
+
+ConfigSource = Mapping[str, Any] | Config
+"""The dynamic provider's `Config` (from `configure()`), or a plain mapping in tests."""
+
+
+class Connection(Protocol[ClientT_co]):
+    """Where a provider's calls go and with which credentials (read from stack config)."""
+
+    @classmethod
+    def from_config(cls, config: ConfigSource, environ: Mapping[str, str] | None = None) -> Self:
+        """From stack config, else the environment (`environ`, default `os.environ`)."""
+        ...
+
+    def problems(self) -> dict[str, str]:
+        """Config key → what is wrong with it and how to fix it."""
+        ...
+
+    def client(self) -> ClientT_co: ...
+
+
+ConnectionT = TypeVar("ConnectionT", bound=Connection[Any])
+
+
+class ConfiguredProvider(ResourceProvider, Generic[ConnectionT, ClientT]):
+    connection_type: ClassVar[type[Connection[Any]]]
+    _connection: ConnectionT | None = None
+    _client: ClientT | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def configure(self, req: ConfigureRequest) -> None:
+        report_errors_in_one_line()
+        self._connection = self.connection_type.from_config(req.config)  # type: ignore[assignment]
+        self._client = None
+
+    def connection(self) -> ConnectionT:
+        """The configured connection; unconfigured (every key missing) before `configure()`."""
+        if self._connection is None:
+            return self.connection_type.from_config({}, {})  # type: ignore[return-value,call-arg]
+        return self._connection
+
+    def client(self) -> ClientT:
+        client = self._client
+        if client is None:
+            client = self._client = self.connection().client()
+        return client
+
+    def config_failures(self) -> list[CheckFailure]:
+        """Config problems reported from `check()`, so `preview` fails before any call is made."""
+        return [CheckFailure(key, reason) for key, reason in self.connection().problems().items()]
+
+
+def is_known(value: Any) -> bool:
+    """False for a value not known yet (during preview).
+
+    `check()` receives the engine's UNKNOWN sentinel string, `diff()` an `Unknown` object.
+    """
+    return not isinstance(value, Unknown) and value != UNKNOWN
+
+
+def whole_number(value: Any) -> int | None:
+    """`value` as an int when it is a whole number (the engine sends numbers as floats)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return None
+    return int(value)
