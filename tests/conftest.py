@@ -32,7 +32,6 @@ import requests
 from emulator.process import EmulatorProcess
 from tests.dashboard import Dashboard
 from tests.fault_rows import print_fault_table
-from tests.transit_vault import TransitVault
 
 RESET_TIMEOUT_S = 90
 """Longer than a reset may wait for requests still in progress (`emulator.test_hooks`)."""
@@ -44,21 +43,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     deadlines they prove; on servers starting and stopping), and the spare workers keep the cores
     busy meanwhile."""
     return len(os.sched_getaffinity(0)) + 2
-
-
-@pytest.fixture(scope="session", autouse=True)
-def transit_vault() -> Iterator[TransitVault]:
-    """The key service of the tests' stacks (`SECRETS_PROVIDER`), one per worker; every `pulumi`
-    the tests start finds it through the environment."""
-    with TransitVault() as vault:
-        saved = {name: os.environ.get(name) for name in vault.environment()}
-        os.environ.update(vault.environment())
-        yield vault
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def new_emulator(tmp_path_factory: pytest.TempPathFactory) -> EmulatorProcess:

@@ -30,7 +30,6 @@ from tests.dashboard import Dashboard
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401  (fixture re-export)
 from tests.fault_rows import PROPERTY
 from tests.leaks import assert_not_leaked
-from tests.transit_vault import SECRETS_PROVIDER
 
 DEFAULT_SIZE = 50
 
@@ -137,7 +136,7 @@ def fault_stack(
 ) -> Iterator[FaultStack]:
     """A stack named `name` of the real program (or `program`), destroyed at the end."""
     stack = LocalStack(project_dir(work, program), work, name)
-    stack.init(SECRETS_PROVIDER)
+    stack.init()
     stack.set_config("dashboard:url", emulator.url)
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
     yield FaultStack(stack, dashboard, emulator)
