@@ -35,8 +35,8 @@ $(POLICY_VENV)/.installed: policy/requirements.txt
 cli:
 	@scripts/install-pulumi >/dev/null
 
-# Two workers more than cores (tests/conftest.py), whole files per worker: a module's stacks
-# stay in one process; the longest files start first.
+# Two workers more than cores (tests/conftest.py), whole files per worker (`--dist loadfile`):
+# a module's tests run in order in one process, with its stacks and its emulator.
 test: venv bytecode policy-venv
 	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m pytest -n auto --dist loadfile --durations=10
 

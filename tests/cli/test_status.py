@@ -23,7 +23,6 @@ from scripts.local_stack import LocalStack
 from tests.cli.test_app import SCRIPT
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
 from tests.leaks import assert_not_leaked
-from tests.transit_vault import SECRETS_PROVIDER
 
 SP_ID = "33333333-3333-4333-8333-333333333333"
 JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
@@ -73,7 +72,7 @@ def stack(
     work = tmp_path_factory.mktemp("status")
     stack = LocalStack(project_dir(work, PROGRAM), work, "status")
     stack.env.update(graph.environment())
-    stack.init(SECRETS_PROVIDER)
+    stack.init()
     stack.set_config("dashboard:url", emulator.url)
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
     stack.up()

@@ -15,7 +15,6 @@ import pytest
 
 from emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
-from tests.transit_vault import SECRETS_PROVIDER
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_CLI = (
@@ -44,10 +43,10 @@ def new_stack(
     work: Path,
     emulator: EmulatorProcess,
     program: str | None = None,
-    secrets_provider: str = SECRETS_PROVIDER,
 ) -> Iterator[LocalStack]:
+    """A stack on the passphrase secrets provider (`LocalStack.init`), as operators set one up."""
     stack = LocalStack(project_dir(work, program), work, "engine")
-    stack.init(secrets_provider)
+    stack.init()
     stack.set_config("dashboard:url", emulator.url)
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
     yield stack

@@ -2,8 +2,8 @@
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
-The other engine tests' stacks use `tests/transit_vault.py` (cheaper per command); this module
-runs one setup end to end with the passphrase, so that path stays proven.
+Every test stack encrypts its secrets this way (`LocalStack.init`); this module proves it end to
+end: the state names the provider, the stack file holds its salt, and no secret is in plain text.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def stack(
     pulumi_cli: str, emulator: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalStack]:
     work = tmp_path_factory.mktemp("passphrase")
-    yield from new_stack(work, emulator, secrets_provider="passphrase")
+    yield from new_stack(work, emulator)
 
 
 def test_up_with_the_passphrase_provider_keeps_every_secret_encrypted(

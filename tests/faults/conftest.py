@@ -8,6 +8,10 @@ holds the desired settings and exactly one active token, that token is the stack
 the tenant URL. Every secret seen is remembered; `assert_nothing_leaked` proves none reached the
 CLI's output, the state or the emulator's log. Each fault's outcome, requests and time are
 recorded and printed as a table at the end of the run (`tests/fault_rows.py`, also under xdist).
+
+Each module stands alone: it gets an emulator as newly started (`emulator`, `tests/conftest.py`)
+and a `blue` stack of its own, so the modules run in any order and on any worker. A module's tests
+run top to bottom on that stack, each leaving it converged.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from tests.dashboard import Dashboard
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401  (fixture re-export)
 from tests.fault_rows import PROPERTY
 from tests.leaks import assert_not_leaked
-from tests.transit_vault import SECRETS_PROVIDER
 
 DEFAULT_SIZE = 50
 
@@ -133,35 +136,24 @@ def fault_stack(
 ) -> Iterator[FaultStack]:
     """A stack named `name` of the real program (or `program`), destroyed at the end."""
     stack = LocalStack(project_dir(work, program), work, name)
-    stack.init(SECRETS_PROVIDER)
+    stack.init()
     stack.set_config("dashboard:url", emulator.url)
     stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
     yield FaultStack(stack, dashboard, emulator)
     stack.run("destroy", "--yes", "--skip-preview", *stack.config_args(), check=False)
 
 
-@pytest.fixture(scope="session")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    """One emulator for the whole fault suite: every test leaves it converged for `blue`."""
-    with EmulatorProcess(tmp_path_factory.mktemp("fault-emulator"), test_hooks=True) as process:
-        yield process
-
-
-@pytest.fixture(scope="session")
-def session_dashboard(emulator: EmulatorProcess) -> Dashboard:
-    return Dashboard(emulator.url, emulator.admin_token)
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def blue(
     pulumi_cli: str,  # noqa: F811
     emulator: EmulatorProcess,
-    session_dashboard: Dashboard,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[FaultStack]:
-    """The suite's stack, `blue`, already up; each test leaves it converged."""
+    """The module's stack, `blue`, already up on the module's emulator; each test leaves it
+    converged."""
     work = tmp_path_factory.mktemp("blue")
-    for faulty in fault_stack(work, emulator, "blue", session_dashboard):
+    dashboard = Dashboard(emulator.url, emulator.admin_token)
+    for faulty in fault_stack(work, emulator, "blue", dashboard):
         faulty.stack.up()
         yield faulty
 

@@ -16,11 +16,9 @@ from tests.faults.conftest import FaultStack, fault_stack, one_line_error
 
 
 @pytest.fixture(scope="module")
-def green(
-    blue, emulator, session_dashboard, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[FaultStack]:
+def green(blue, emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
     work = tmp_path_factory.mktemp("green")
-    yield from fault_stack(work, emulator, "green", session_dashboard)
+    yield from fault_stack(work, emulator, "green", blue.dashboard)
 
 
 def test_second_stack_fails_naming_the_owner_and_changes_nothing(blue, green, dashboard):

@@ -1,8 +1,8 @@
 """A fleet of three customers: three emulator processes, three stacks, one local file backend.
 
 The `scim-setup fleet` commands run as the installed console script, in a copy of the project, with
-the real Pulumi CLI; each customer's admin token is encrypted by the tests' secrets provider
-(`tests/transit_vault.py`), which `fleet add --secrets-provider` sets.
+the real Pulumi CLI; each customer's admin token is encrypted by the passphrase secrets provider
+(`PULUMI_CONFIG_PASSPHRASE`), which `fleet add --secrets-provider` sets.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from pathlib import Path
 from cli.fleet_report import FleetReport, read_report
 from tests.fleet.conftest import CUSTOMERS, Fleet
 from tests.leaks import assert_not_leaked
-from tests.transit_vault import SECRETS_PROVIDER
 
 SIZES = {"cust-a": 10, "cust-b": 20, "cust-c": 30}
 OUTPUT: list[str] = []
@@ -70,14 +69,14 @@ def test_add_writes_each_customers_stack_file_with_the_token_encrypted(fleet: Fl
             "--account-size-gb",
             str(SIZES[name]),
             "--secrets-provider",
-            SECRETS_PROVIDER,
+            "passphrase",
         )
         assert code == 0, output
 
         stack_file = (fleet.project / f"Pulumi.{name}.yaml").read_text()
         assert_not_leaked(stack_file, customer.emulator.admin_token, f"Pulumi.{name}.yaml")
         assert "dashboard:apiToken:\n    secure: v1:" in stack_file
-        assert f"secretsprovider: {SECRETS_PROVIDER}\n" in stack_file
+        assert "encryptionsalt: v1:" in stack_file
         assert f"dashboard:url: {customer.emulator.url}" in stack_file
         decrypted = fleet.stack(name).run("config", "get", "dashboard:apiToken").stdout.strip()
         assert decrypted == customer.emulator.admin_token, "the stored ciphertext is not the token"
