@@ -30,9 +30,8 @@ ENTRA_AND_AZURE = (
     "providers.entra_connection_test",
     "providers.graph_client",
     "providers.provisioning_job_status",
-    "pydantic",
 )
-"""What a Dashboard-only program never needs; pydantic-core validates its config, not pydantic."""
+"""What a Dashboard-only program never needs."""
 
 RUN_PROGRAM = f"""
 import json, sys
