@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from providers.dashboard_client import (
     ACCOUNT_SIZE_GB_MAX,
@@ -34,6 +34,16 @@ def _usable_url(url: str) -> str:
     if problem := dashboard_url_problem(url):
         raise ValueError(problem)
     return url
+
+
+def _keeper_text(value: object) -> object:
+    """A keeper may be any scalar (`pulumi config set --path scim:keepers.rotation 2` stores a
+    number); it is compared as text, spelt as it was typed (`2`, `true`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
 
 
 def _group_ids(groups: list[str]) -> list[str]:
@@ -79,7 +89,7 @@ class ScimConfig(ConfigSection):
         DEFAULT_ACCOUNT_SIZE_GB
     )
     rotateAfterDays: Annotated[int, Field(ge=1)] | None = None
-    keepers: dict[str, str] | None = None
+    keepers: dict[str, Annotated[str, BeforeValidator(_keeper_text)]] | None = None
     keepEnabledOnDestroy: bool = False
     adopt: bool = False
     testConnection: bool = True

@@ -59,6 +59,26 @@ def test_config_strings_are_coerced_to_their_types():
     assert config.entra.deleteThreshold == 500
 
 
+def test_keepers_of_any_scalar_are_compared_as_text():
+    # `pulumi config set --path scim:keepers.rotation 2` stores a number, `... true` a boolean.
+    raw = {**BASE, "scim:keepers": '{"rotation": 2, "pinned": true, "ratio": 0.5, "owner": "ops"}'}
+
+    config = parse_stack_config(raw, SECRET, NO_ENV)
+
+    assert config.scim.keepers == {
+        "rotation": "2",
+        "pinned": "true",
+        "ratio": "0.5",
+        "owner": "ops",
+    }
+
+
+def test_a_keeper_that_is_not_a_scalar_names_its_key():
+    (problem,) = problems({**BASE, "scim:keepers": '{"rotation": [2]}'})
+
+    assert problem.startswith("scim:keepers.rotation: Input should be a valid string")
+
+
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [
