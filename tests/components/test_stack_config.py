@@ -275,6 +275,18 @@ def test_a_url_password_is_never_echoed_in_the_config_error():
     assert not any("hunter2-pw" in p for p in found)
 
 
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:99999", "https://dashboard.example.com:0", "http://127.0.0.1:port"]
+)
+def test_an_impossible_port_is_a_config_error_naming_the_key(url):
+    from_config = problems({**BASE, "dashboard:url": url})
+    from_environment = problems({"dashboard:apiToken": "adm"}, environ={"DASHBOARD_URL": url})
+
+    expected = f"dashboard:url: {url!r} has an invalid port; use 1-65535"
+    assert [p[: len(expected)] for p in from_config] == [expected]
+    assert [p[: len(expected)] for p in from_environment] == [expected]
+
+
 def test_timeout_seconds_is_validated_and_named():
     assert parse_stack_config({**BASE, "dashboard:timeoutSeconds": "15"}, SECRET, NO_ENV)
 
