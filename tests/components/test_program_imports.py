@@ -89,3 +89,29 @@ def test_program_imports_only_the_sdks_its_config_sections_use(
         assert run["entra_and_azure"] == []
     else:
         assert run["entra_and_azure"], "the probe for modules of ours sees nothing"
+
+
+CHECK_CONFIG = f"""
+import json, sys
+from components.stack_config import parse_stack_config
+
+config = parse_stack_config(json.loads(sys.argv[1]), ["dashboard:apiToken"], {{}})
+assert config.entra is not None and config.azureExtras.tokenEscrow is not None
+print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}} & set({SDKS!r}))))
+"""
+
+
+def test_checking_entra_and_azure_config_imports_no_sdk():
+    """`scim-setup fleet add` checks a customer's whole stack config without deploying it."""
+    config = {**BASE_CONFIG, **ENTRA, **ESCROW, "entra:notificationEmail": "ops@example.com"}
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK_CONFIG, json.dumps(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
