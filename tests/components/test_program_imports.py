@@ -8,6 +8,7 @@ ours it loaded.
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -115,3 +116,50 @@ def test_checking_entra_and_azure_config_imports_no_sdk():
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+IMPORT_NAMES = """
+import json, sys
+exec(sys.argv[1])
+loaded = {name.partition(".")[0] for name in sys.modules}
+print(json.dumps({
+    "ours": sorted(name for name in sys.modules if name.startswith("components.")),
+    "sdks": sorted(loaded & {"pulumi_azuread", "pulumi_azure_native"}),
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("statement", "modules"),
+    [
+        ("import components", []),
+        ("from components import DashboardScim, DashboardScimArgs", ["components.dashboard_scim"]),
+        (
+            "from components import EntraProvisioningArgs, NewApplication",
+            ["components.entra_application", "components.entra_provisioning"],
+        ),
+    ],
+)
+def test_package_names_load_only_their_modules_and_no_sdk(statement, modules):
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_NAMES, statement],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"ours": modules, "sdks": []}
+
+
+def test_every_public_name_of_the_package_is_its_module_class():
+    import components
+
+    for name in components.__all__:
+        module = importlib.import_module(components.MODULE_OF[name])
+        assert getattr(components, name) is getattr(module, name)
+    assert sorted(components.MODULE_OF) == sorted(components.__all__)
+    with pytest.raises(AttributeError):
+        components.Nothing  # noqa: B018
