@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,9 +57,10 @@ ENTRA = {
 ESCROW = {"azureExtras:tokenEscrow": '{"resourceGroupName": "rg-scim", "vaultName": "kv-scim"}'}
 
 
-def run_in_fresh_interpreter(config: dict[str, str]) -> dict[str, list[str]]:
+def run_in_fresh_interpreter(script: str, argument: str) -> Any:
+    """Run `script` with `argument` in a new interpreter; return the JSON it prints last."""
     result = subprocess.run(
-        [sys.executable, "-c", RUN_PROGRAM, json.dumps(config)],
+        [sys.executable, "-c", script, argument],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -81,7 +83,7 @@ def run_in_fresh_interpreter(config: dict[str, str]) -> dict[str, list[str]]:
 def test_program_imports_only_the_sdks_its_config_sections_use(
     sections: dict[str, str], expected_sdks: list[str], an_output: str
 ) -> None:
-    run = run_in_fresh_interpreter({**BASE_CONFIG, **sections})
+    run = run_in_fresh_interpreter(RUN_PROGRAM, json.dumps({**BASE_CONFIG, **sections}))
 
     assert an_output in run["exported"], "the program did not run to the end"
     assert run["sdks"] == expected_sdks
@@ -105,17 +107,8 @@ print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}} & set
 def test_checking_entra_and_azure_config_imports_no_sdk():
     """`scim-setup fleet add` checks a customer's whole stack config without deploying it."""
     config = {**BASE_CONFIG, **ENTRA, **ESCROW, "entra:notificationEmail": "ops@example.com"}
-    result = subprocess.run(
-        [sys.executable, "-c", CHECK_CONFIG, json.dumps(config)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == []
+    assert run_in_fresh_interpreter(CHECK_CONFIG, json.dumps(config)) == []
 
 
 IMPORT_NAMES = """
@@ -141,17 +134,9 @@ print(json.dumps({
     ],
 )
 def test_package_names_load_only_their_modules_and_no_sdk(statement, modules):
-    result = subprocess.run(
-        [sys.executable, "-c", IMPORT_NAMES, statement],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    loaded = run_in_fresh_interpreter(IMPORT_NAMES, statement)
 
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"ours": modules, "sdks": []}
+    assert loaded == {"ours": modules, "sdks": []}
 
 
 def test_every_public_name_of_the_package_is_its_module_class():
