@@ -1,9 +1,9 @@
-"""The stack program imports an Azure SDK only when its config section asks for Azure resources.
+"""An Azure SDK is imported only where Azure resources are declared.
 
 Every `pulumi` command runs the program, and importing `pulumi_azuread` costs more than the rest
-of a Dashboard-only program. Each case runs the program under mocks in a fresh interpreter (this
-one has imported everything already) and reports which SDK modules, HTTP clients and modules of
-ours it loaded.
+of a Dashboard-only program. Each case runs the program (under mocks), a config check or an
+import of the package's names in a fresh interpreter (this one has imported everything already)
+and reports which SDK modules, HTTP clients and modules of ours it loaded.
 """
 
 from __future__ import annotations
