@@ -3,7 +3,8 @@
 `ProvisioningLogs` streams Entra's provisioning logs to Log Analytics (table
 `AADProvisioningLogs`), where failed or skipped SCIM calls can be queried and alerted on.
 `TokenEscrow` keeps a copy of the Dashboard's SCIM token in Key Vault, since the Dashboard shows
-it only once and Graph never returns it.
+it only once and Graph never returns it. `pulumi_azure_native` is imported by the components
+that declare its resources, not by the checks the stack config runs.
 """
 
 from __future__ import annotations
@@ -15,14 +16,8 @@ from typing import TYPE_CHECKING
 
 import pulumi
 
-from components.azure_sdk import LazyModule
-
 if TYPE_CHECKING:
-    from pulumi_azure_native import aadiam, keyvault, operationalinsights
-else:
-    aadiam = LazyModule("pulumi_azure_native.aadiam")
-    keyvault = LazyModule("pulumi_azure_native.keyvault")
-    operationalinsights = LazyModule("pulumi_azure_native.operationalinsights")
+    from pulumi_azure_native import operationalinsights
 
 PROVISIONING_LOGS_CATEGORY = "ProvisioningLogs"
 """Missing from the SDK's `aadiam.Category` enum (AuditLogs, SignInLogs); sent as plain text."""
@@ -74,6 +69,8 @@ class ProvisioningLogs(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ProvisioningLogsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        from pulumi_azure_native import aadiam
+
         problems = provisioning_logs_problems(args)
         if problems:
             raise AzureExtrasArgsError("ProvisioningLogs", name, problems)
@@ -97,6 +94,8 @@ class ProvisioningLogs(pulumi.ComponentResource):
         )
 
     def _workspace(self, name: str, args: ProvisioningLogsArgs) -> operationalinsights.Workspace:
+        from pulumi_azure_native import operationalinsights
+
         return operationalinsights.Workspace(
             f"{name}-workspace",
             resource_group_name=args.resource_group_name,
@@ -158,6 +157,8 @@ class TokenEscrow(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: TokenEscrowArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        from pulumi_azure_native import keyvault
+
         problems = token_escrow_problems(args)
         if problems:
             raise AzureExtrasArgsError("TokenEscrow", name, problems)

@@ -3,6 +3,7 @@
 Either a new non-gallery app that this stack owns (`NewApplication`), or an app that already
 exists, e.g. the one set up for SSO (`ExistingApplication`). An existing app is only ever read
 through a data source, never adopted as a resource, so `pulumi destroy` leaves it in place.
+`pulumi_azuread` is imported where the app is created or looked up, not by the checks.
 """
 
 from __future__ import annotations
@@ -10,16 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
-
-from components.azure_sdk import LazyModule
-
-if TYPE_CHECKING:
-    import pulumi_azuread as azuread
-else:
-    azuread = LazyModule("pulumi_azuread")
 
 NON_GALLERY_TEMPLATE_ID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 """Graph application template "custom application": the portal's "Create your own application"
@@ -118,6 +112,8 @@ def resolve_application(
 
 
 def _create(name: str, app: NewApplication, parent: pulumi.Resource) -> ResolvedApplication:
+    import pulumi_azuread as azuread
+
     created = azuread.ApplicationFromTemplate(
         f"{name}-app",
         display_name=app.display_name,
@@ -139,6 +135,8 @@ def _create(name: str, app: NewApplication, parent: pulumi.Resource) -> Resolved
 
 
 def _look_up(app: ExistingApplication, parent: pulumi.Resource) -> ResolvedApplication:
+    import pulumi_azuread as azuread
+
     found = azuread.get_service_principal_output(
         client_id=app.client_id,
         object_id=app.object_id,

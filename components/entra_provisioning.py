@@ -3,6 +3,9 @@
 The portal's Provisioning page (Automatic mode, Tenant URL, Secret Token, Save, Start) as code:
 a synchronization secret with the admin credentials, a `scim` synchronization job started only
 after the secret and the group assignments exist, and the assignments that put groups in scope.
+
+`pulumi_azuread` (~85 modules) is imported by the functions that declare its resources: checking
+the arguments or the stack config needs none of it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pulumi
 
-from components.azure_sdk import LazyModule
 from components.entra_application import (
     DEFAULT_ACCESS_ROLE_ID,
     NON_GALLERY_TEMPLATE_ID,
@@ -34,8 +36,6 @@ from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobSta
 
 if TYPE_CHECKING:
     import pulumi_azuread as azuread
-else:
-    azuread = LazyModule("pulumi_azuread")
 
 __all__ = [
     "COMPLIANT_PATCH_FLAG",
@@ -131,6 +131,8 @@ class EntraProvisioning(pulumi.ComponentResource):
         args: EntraProvisioningArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        import pulumi_azuread as azuread
+
         problems = argument_problems(args)
         if problems:
             raise EntraProvisioningArgsError(name, problems)
@@ -208,6 +210,8 @@ class EntraProvisioning(pulumi.ComponentResource):
     def _secret(
         self, name: str, args: EntraProvisioningArgs, sp_resource_id: pulumi.Output[str]
     ) -> azuread.SynchronizationSecret:
+        import pulumi_azuread as azuread
+
         return azuread.SynchronizationSecret(
             f"{name}-sync-secret",
             service_principal_id=sp_resource_id,
@@ -224,6 +228,8 @@ class EntraProvisioning(pulumi.ComponentResource):
         sp_object_id: pulumi.Output[str],
         app_roles: pulumi.Output[Sequence[Mapping[str, Any]]],
     ) -> list[azuread.AppRoleAssignment]:
+        import pulumi_azuread as azuread
+
         if not args.assigned_group_ids:
             return []
         role_id = app_roles.apply(group_assignment_role_id)
@@ -251,6 +257,8 @@ def provisioning_credentials(
     args: EntraProvisioningArgs,
 ) -> list[azuread.SynchronizationSecretCredentialArgs]:
     """The key/value pairs Graph stores as the app's provisioning secrets."""
+    import pulumi_azuread as azuread
+
     if args.tenant_url is None or args.secret_token is None:
         raise EntraProvisioningArgsError("credentials", _connection_problems(None, None))
     pairs: list[tuple[str, pulumi.Input[str]]] = [

@@ -1,204 +1,47 @@
-"""The stack configuration schema: every key of `Pulumi.<stack>.yaml` this program reads.
+"""The running stack's config, validated, and the components' arguments built from it.
 
-All problems are collected and reported together, each naming the key and the fix, before anything
-is registered. Unknown keys in our namespaces are errors, so a typo cannot pass silently.
-
-Each namespace is a frozen dataclass whose field types declare its schema (`config_schema`
-turns it into a pydantic-core validator: pydantic's coercion from config strings and its messages).
-A section's validator is built the first time its namespace is present, so a Dashboard-only stack
-never builds the Entra or Azure ones.
+`config_model` declares every key this program reads; here the values Pulumi hands over (strings,
+objects and lists as JSON text) are validated against it. All problems are collected and reported
+together, each naming the key and the fix, before anything is registered.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
-from pydantic_core import ValidationError
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
-from components.config_schema import Check, Limits, validator_for
+from components.config_model import (
+    NAMESPACES,
+    SECTIONS,
+    ConfigSection,
+    EntraConfig,
+    StackConfig,
+    TokenEscrowConfig,
+)
 from components.dashboard_scim import DashboardScimArgs
-from providers.dashboard.client import (
-    ACCOUNT_SIZE_GB_MAX,
-    ACCOUNT_SIZE_GB_MIN,
-    TIMEOUT_S_MAX,
-    TIMEOUT_S_MIN,
-)
-from providers.dashboard.connection import (
-    API_TOKEN_ENV,
-    API_TOKEN_KEY,
-    URL_ENV,
-    dashboard_url_problem,
-)
-from providers.dashboard.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
+from providers.dashboard.connection import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
 
 if TYPE_CHECKING:
-    from components.azure_extras import ProvisioningLogsArgs, TokenEscrowArgs
+    from components.azure_extras import TokenEscrowArgs
     from components.entra_provisioning import EntraProvisioningArgs
 
-# The Entra and Azure modules are imported where their sections are validated or built, so a
-# Dashboard-only program never loads them (issue 13).
-
-
-def _usable_url(url: str) -> str:
-    if problem := dashboard_url_problem(url):
-        raise ValueError(problem)
-    return url
-
-
-def _group_ids(groups: list[str]) -> list[str]:
-    from components.entra_application import is_guid
-
-    if any(not is_guid(g) for g in groups):
-        raise ValueError("each entry must be a group object id (a GUID)")
-    if len(set(groups)) != len(groups):
-        raise ValueError("each group may be listed once")
-    return groups
-
-
-def _email(email: str) -> str:
-    from components.entra_provisioning import is_email_address
-
-    if not is_email_address(email):
-        raise ValueError(f"{email!r} is not an e-mail address (name@example.com)")
-    return email
-
-
-@dataclass(frozen=True)
-class DashboardConfig:
-    url: Annotated[str, Check(_usable_url)]
-    apiToken: str | None = field(default=None, repr=False)
-    timeoutSeconds: Annotated[float, Limits(ge=TIMEOUT_S_MIN, le=TIMEOUT_S_MAX)] | None = None
-
-
-@dataclass(frozen=True)
-class ScimConfig:
-    enabled: bool = True
-    accountSizeGb: Annotated[int, Limits(ge=ACCOUNT_SIZE_GB_MIN, le=ACCOUNT_SIZE_GB_MAX)] = (
-        DEFAULT_ACCOUNT_SIZE_GB
-    )
-    rotateAfterDays: Annotated[int, Limits(ge=1)] | None = None
-    keepers: dict[str, str] | None = None
-    keepEnabledOnDestroy: bool = False
-    adopt: bool = False
-    testConnection: bool = True
-
-
-@dataclass(frozen=True)
-class EntraApplicationConfig:
-    """A new non-gallery app (`displayName`) or an existing one (one of the three lookups)."""
-
-    displayName: str | None = None
-    clientId: str | None = None
-    objectId: str | None = None
-    existingDisplayName: str | None = None
-
-    def __post_init__(self) -> None:
-        given = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
-        if len(given) != 1:
-            raise ValueError(
-                "set exactly one of displayName (create a new app), or clientId, objectId or "
-                f"existingDisplayName (use an existing app); got {list(given) or 'none'}"
-            )
-        name, value = next(iter(given.items()))
-        if not value.strip():
-            raise ValueError(f"{name} must not be blank")
-
-
-@dataclass(frozen=True)
-class EntraConfig:
-    application: EntraApplicationConfig
-    assignedGroups: Annotated[list[str], Check(_group_ids)] = field(default_factory=list)
-    startProvisioning: bool = True
-    syncAll: bool = False
-    notificationEmail: Annotated[str, Check(_email)] | None = None
-    deleteThreshold: Annotated[int, Limits(gt=0)] | None = None
-    compliantPatch: bool = False
-    testConnection: bool = True
-    failWhenQuarantined: bool = False
-
-
-@dataclass(frozen=True)
-class ProvisioningLogsConfig:
-    """Entra provisioning logs to Log Analytics: an existing workspace or a new one."""
-
-    workspaceId: str | None = None
-    resourceGroupName: str | None = None
-    location: str | None = None
-    retentionInDays: int | None = None
-
-    def __post_init__(self) -> None:
-        from components.azure_extras import provisioning_logs_problems
-
-        _raise_camel_cased(provisioning_logs_problems(self.args()))
-
-    def args(self) -> ProvisioningLogsArgs:
-        from components.azure_extras import ProvisioningLogsArgs
-
-        return ProvisioningLogsArgs(
-            workspace_id=self.workspaceId,
-            resource_group_name=self.resourceGroupName,
-            location=self.location,
-            retention_in_days=self.retentionInDays,
-        )
-
-
-@dataclass(frozen=True)
-class TokenEscrowConfig:
-    """A copy of the SCIM token in an existing Key Vault."""
-
-    resourceGroupName: str
-    vaultName: str
-    secretName: str = "dashboard-scim-token"
-
-    def __post_init__(self) -> None:
-        from components.azure_extras import vault_secret_problems
-
-        _raise_camel_cased(vault_secret_problems(self.vaultName, self.secretName))
-
-
-@dataclass(frozen=True)
-class AzureExtrasConfig:
-    provisioningLogs: ProvisioningLogsConfig | None = None
-    tokenEscrow: TokenEscrowConfig | None = None
-
-
-def _raise_camel_cased(problems: list[str]) -> None:
-    """Report a component's problems with the config keys' spelling (`vault_name` → `vaultName`)."""
-    if problems:
-        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), "; ".join(problems))
-        raise ValueError(camel)
-
-
-SECTIONS: dict[str, type] = {
-    "dashboard": DashboardConfig,
-    "scim": ScimConfig,
-    "entra": EntraConfig,
-    "azureExtras": AzureExtrasConfig,
-}
-
-
-@dataclass(frozen=True)
-class StackConfig:
-    """The validated namespaces; `entra` is None for a Dashboard-only stack."""
-
-    dashboard: DashboardConfig
-    scim: ScimConfig = field(default_factory=ScimConfig)
-    entra: EntraConfig | None = None
-    azureExtras: AzureExtrasConfig = field(default_factory=AzureExtrasConfig)
-    secret_keys: frozenset[str] = field(default=frozenset(), repr=False)
-
-    def is_secret(self, key: str) -> bool:
-        """Whether `key` was set with `pulumi config set --secret`."""
-        return key in self.secret_keys
+__all__ = [
+    "StackConfig",
+    "StackConfigError",
+    "dashboard_args",
+    "entra_args",
+    "load_stack_config",
+    "parse_stack_config",
+    "token_escrow_args",
+]
 
 
 class StackConfigError(ValueError):
@@ -219,27 +62,25 @@ def parse_stack_config(
 ) -> StackConfig:
     """Validate this program's namespaces of stack config (values arrive as strings)."""
     env = os.environ if environ is None else environ
-    sections: dict[str, dict[str, Any]] = {"dashboard": {}}
+    sections: dict[str, Any] = {"dashboard": {}}
     for key, value in raw.items():
         namespace, _, name = key.partition(":")
-        if namespace in SECTIONS:
+        if namespace in NAMESPACES:
             sections.setdefault(namespace, {})[name] = _decode(value)
     dashboard = sections["dashboard"]
     if "url" not in dashboard and env.get(URL_ENV):
         dashboard["url"] = env[URL_ENV]
     secrets = frozenset(secret_keys)
-    problems = _credential_problems(dashboard, set(secrets), env)
-    validated: dict[str, Any] = {}
-    for namespace in [name for name in SECTIONS if name in sections]:
-        try:
-            validated[namespace] = validator_for(SECTIONS[namespace]).validate_python(
-                sections[namespace]
-            )
-        except ValidationError as exc:
-            problems += [_describe(namespace, error, secrets) for error in exc.errors()]
+    problems = _credential_problems(dashboard, secrets, env)
+    try:
+        config = StackConfig.model_validate({**sections, "secret_keys": secrets})
+    except ValidationError as exc:
+        raise StackConfigError(
+            problems + [_describe(error, secrets) for error in exc.errors()]
+        ) from None
     if problems:
         raise StackConfigError(problems)
-    return StackConfig(**validated, secret_keys=secrets)
+    return config
 
 
 def _decode(value: str) -> Any:
@@ -254,7 +95,7 @@ def _decode(value: str) -> Any:
 
 
 def _credential_problems(
-    dashboard: Mapping[str, Any], secret_keys: set[str], env: Mapping[str, str]
+    dashboard: Mapping[str, Any], secret_keys: frozenset[str], env: Mapping[str, str]
 ) -> list[str]:
     if "apiToken" in dashboard and API_TOKEN_KEY not in secret_keys:
         return [
@@ -269,44 +110,33 @@ def _credential_problems(
     return []
 
 
-_NESTED: dict[str, type] = {
-    "entra.application": EntraApplicationConfig,
-    "azureExtras.provisioningLogs": ProvisioningLogsConfig,
-    "azureExtras.tokenEscrow": TokenEscrowConfig,
-}
-"""Nested objects by their path, for the known keys of an unknown one."""
-
-
 NEVER_ECHOED = frozenset({"dashboard:url", API_TOKEN_KEY})
 """Keys whose values never appear in a message (the URL may carry a password)."""
 
 
-def _describe(namespace: str, error: Any, secret_keys: frozenset[str] = frozenset()) -> str:
-    rest = [str(part) for part in error["loc"]]
-    location = [namespace, *rest]
-    key = f"{namespace}:{'.'.join(rest)}" if rest else f"{namespace}"
+def _describe(error: ErrorDetails, secret_keys: frozenset[str]) -> str:
+    """One problem as `namespace:key.nested: what is wrong (got value)`, with the fix."""
+    namespace, *rest = [str(part) for part in error["loc"]]
+    key = f"{namespace}:{'.'.join(rest)}" if rest else namespace
     top_key = f"{namespace}:{rest[0]}" if rest else key
     quiet = top_key in NEVER_ECHOED or top_key in secret_keys
     if error["type"] == "extra_forbidden":
-        parent = ".".join(location[:-1])
-        section = SECTIONS.get(parent) or _NESTED.get(parent)
-        return f"{key}: unknown key{_suggestion(location[-1], section)}"
+        section = SECTIONS[".".join([namespace, *rest[:-1]])]
+        return f"{key}: unknown key{_suggestion(rest[-1], section)}"
     if error["type"] == "missing":
         if rest == ["application"]:
             how = "--path entra:application.displayName <name>"
         else:
             how = f"--path {key} <value>" if "." in key else f"{key} <value>"
         return f"{key}: required; set it with `pulumi config set {how}`"
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = error["msg"].removeprefix("Value error, ")
     return (
         f"{key}: {message} (got {error['input']!r})" if rest and not quiet else f"{key}: {message}"
     )
 
 
-def _suggestion(name: str, section: type | None) -> str:
-    if section is None:
-        return "; this program reads only dashboard:*, scim:*, entra:* and azureExtras:* keys"
-    names = [item.name for item in dataclasses.fields(section)]
+def _suggestion(name: str, section: type[ConfigSection]) -> str:
+    names = list(section.model_fields)
     close = difflib.get_close_matches(name, names, n=1)
     known = ", ".join(names)
     return f"; did you mean {close[0]!r}?" if close else f"; known keys: {known}"

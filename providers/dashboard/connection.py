@@ -49,6 +49,12 @@ def dashboard_url_problem(url: str) -> str | None:
         return (
             f"{shown} is not a URL; use the Dashboard's address, e.g. https://dashboard.example.com"
         )
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return f"{shown} has an invalid port; use 1-65535, or none for the scheme's default"
     if parts.scheme == "http" and not _is_loopback(host):
         return (
             f"{shown} uses plain http; use https (http is allowed only for loopback, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import runpy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,12 +58,13 @@ def run_program(
     config: dict[str, str],
     path: Path = PROGRAM,
     run_name: str = "<run_path>",
+    secret_keys: Sequence[str] = ("dashboard:apiToken",),
 ) -> dict[str, Any]:
     """Run the program at `path` with `config` as stack config; return its stack outputs.
     (The language host runs it as `__main__`; here it is not, unless `run_name` says so.)"""
     mocks = StackMocks()
     engine.use(mocks)
-    pulumi.runtime.set_all_config(config, secret_keys=["dashboard:apiToken"])
+    pulumi.runtime.set_all_config(config, secret_keys=list(secret_keys))
     exported: dict[str, Any] = {}
 
     def program() -> pulumi.Output[Any]:
@@ -127,6 +129,16 @@ def test_dashboard_test_connection_probes_the_new_token_and_can_be_switched_off(
 
     assert pulumi_engine.of_type(PROBE) == []
     assert exported["test_connection"] is None
+
+
+def test_numeric_keepers_reach_the_token_as_text_and_stay_secret(pulumi_engine):
+    config = {**BASE_CONFIG, "scim:keepers": '{"rotation": 2}'}
+
+    run_program(pulumi_engine, config, secret_keys=["dashboard:apiToken", "scim:keepers"])
+
+    token = pulumi_engine.one(TOKEN)
+    assert token.plain("keepers") == {"rotation": "2"}
+    assert token.is_secret("keepers")
 
 
 def test_token_is_generated_after_scim_is_enabled(pulumi_engine):

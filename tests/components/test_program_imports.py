@@ -1,17 +1,19 @@
-"""The stack program imports an Azure SDK only when its config section asks for Azure resources.
+"""An Azure SDK is imported only where Azure resources are declared.
 
 Every `pulumi` command runs the program, and importing `pulumi_azuread` costs more than the rest
-of a Dashboard-only program. Each case runs the program under mocks in a fresh interpreter (this
-one has imported everything already) and reports which SDK modules, HTTP clients and modules of
-ours it loaded.
+of a Dashboard-only program. Each case runs the program (under mocks), a config check or an
+import of the package's names in a fresh interpreter (this one has imported everything already)
+and reports which SDK modules, HTTP clients and modules of ours it loaded.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,9 +32,8 @@ ENTRA_AND_AZURE = (
     "providers.graph.credentials_check",
     "providers.graph.client",
     "providers.graph.job_status",
-    "pydantic",
 )
-"""What a Dashboard-only program never needs; pydantic-core validates its config, not pydantic."""
+"""What a Dashboard-only program never needs."""
 
 RUN_PROGRAM = f"""
 import json, sys
@@ -56,9 +57,10 @@ ENTRA = {
 ESCROW = {"azureExtras:tokenEscrow": '{"resourceGroupName": "rg-scim", "vaultName": "kv-scim"}'}
 
 
-def run_in_fresh_interpreter(config: dict[str, str]) -> dict[str, list[str]]:
+def run_in_fresh_interpreter(script: str, argument: str) -> Any:
+    """Run `script` with `argument` in a new interpreter; return the JSON it prints last."""
     result = subprocess.run(
-        [sys.executable, "-c", RUN_PROGRAM, json.dumps(config)],
+        [sys.executable, "-c", script, argument],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -81,7 +83,7 @@ def run_in_fresh_interpreter(config: dict[str, str]) -> dict[str, list[str]]:
 def test_program_imports_only_the_sdks_its_config_sections_use(
     sections: dict[str, str], expected_sdks: list[str], an_output: str
 ) -> None:
-    run = run_in_fresh_interpreter({**BASE_CONFIG, **sections})
+    run = run_in_fresh_interpreter(RUN_PROGRAM, json.dumps({**BASE_CONFIG, **sections}))
 
     assert an_output in run["exported"], "the program did not run to the end"
     assert run["sdks"] == expected_sdks
@@ -90,3 +92,59 @@ def test_program_imports_only_the_sdks_its_config_sections_use(
         assert run["entra_and_azure"] == []
     else:
         assert run["entra_and_azure"], "the probe for modules of ours sees nothing"
+
+
+CHECK_CONFIG = f"""
+import json, sys
+from components.stack_config import parse_stack_config
+
+config = parse_stack_config(json.loads(sys.argv[1]), ["dashboard:apiToken"], {{}})
+assert config.entra is not None and config.azureExtras.tokenEscrow is not None
+print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}} & set({SDKS!r}))))
+"""
+
+
+def test_checking_entra_and_azure_config_imports_no_sdk():
+    """`scim-setup fleet add` checks a customer's whole stack config without deploying it."""
+    config = {**BASE_CONFIG, **ENTRA, **ESCROW, "entra:notificationEmail": "ops@example.com"}
+
+    assert run_in_fresh_interpreter(CHECK_CONFIG, json.dumps(config)) == []
+
+
+IMPORT_NAMES = """
+import json, sys
+exec(sys.argv[1])
+loaded = {name.partition(".")[0] for name in sys.modules}
+print(json.dumps({
+    "ours": sorted(name for name in sys.modules if name.startswith("components.")),
+    "sdks": sorted(loaded & {"pulumi_azuread", "pulumi_azure_native"}),
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("statement", "modules"),
+    [
+        ("import components", []),
+        ("from components import DashboardScim, DashboardScimArgs", ["components.dashboard_scim"]),
+        (
+            "from components import EntraProvisioningArgs, NewApplication",
+            ["components.entra_application", "components.entra_provisioning"],
+        ),
+    ],
+)
+def test_package_names_load_only_their_modules_and_no_sdk(statement, modules):
+    loaded = run_in_fresh_interpreter(IMPORT_NAMES, statement)
+
+    assert loaded == {"ours": modules, "sdks": []}
+
+
+def test_every_public_name_of_the_package_is_its_module_class():
+    import components
+
+    for name in components.__all__:
+        module = importlib.import_module(components.MODULE_OF[name])
+        assert getattr(components, name) is getattr(module, name)
+    assert sorted(components.MODULE_OF) == sorted(components.__all__)
+    with pytest.raises(AttributeError):
+        components.Nothing  # noqa: B018

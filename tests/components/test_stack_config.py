@@ -59,6 +59,26 @@ def test_config_strings_are_coerced_to_their_types():
     assert config.entra.deleteThreshold == 500
 
 
+def test_keepers_of_any_scalar_are_compared_as_text():
+    # `pulumi config set --path scim:keepers.rotation 2` stores a number, `... true` a boolean.
+    raw = {**BASE, "scim:keepers": '{"rotation": 2, "pinned": true, "ratio": 0.5, "owner": "ops"}'}
+
+    config = parse_stack_config(raw, SECRET, NO_ENV)
+
+    assert config.scim.keepers == {
+        "rotation": "2",
+        "pinned": "true",
+        "ratio": "0.5",
+        "owner": "ops",
+    }
+
+
+def test_a_keeper_that_is_not_a_scalar_names_its_key():
+    (problem,) = problems({**BASE, "scim:keepers": '{"rotation": [2]}'})
+
+    assert problem.startswith("scim:keepers.rotation: Input should be a valid string")
+
+
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [
@@ -253,6 +273,18 @@ def test_a_url_password_is_never_echoed_in_the_config_error():
 
     assert any(p.startswith("dashboard:url:") and "user info" in p for p in found)
     assert not any("hunter2-pw" in p for p in found)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:99999", "https://dashboard.example.com:0", "http://127.0.0.1:port"]
+)
+def test_an_impossible_port_is_a_config_error_naming_the_key(url):
+    from_config = problems({**BASE, "dashboard:url": url})
+    from_environment = problems({"dashboard:apiToken": "adm"}, environ={"DASHBOARD_URL": url})
+
+    expected = f"dashboard:url: {url!r} has an invalid port; use 1-65535"
+    assert [p[: len(expected)] for p in from_config] == [expected]
+    assert [p[: len(expected)] for p in from_environment] == [expected]
 
 
 def test_timeout_seconds_is_validated_and_named():

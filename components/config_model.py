@@ -1,0 +1,205 @@
+"""The stack configuration schema: every key of `Pulumi.<stack>.yaml` this program reads.
+
+One pydantic model per namespace (`dashboard:*`, `scim:*`, `entra:*`, `azureExtras:*`) and per
+object value (`entra:application`, ...). Field names are the config keys; pydantic coerces the
+strings Pulumi hands over (`"200"`, `"false"`) and reports every problem in one pass. Unknown keys
+are forbidden, so a typo cannot pass silently. `stack_config` reads the running stack's config
+and turns pydantic's errors into messages naming the key and the fix.
+
+The Entra and Azure checks import their component modules inside the check, so a Dashboard-only
+stack never loads them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from providers.dashboard.client import (
+    ACCOUNT_SIZE_GB_MAX,
+    ACCOUNT_SIZE_GB_MIN,
+    TIMEOUT_S_MAX,
+    TIMEOUT_S_MIN,
+)
+from providers.dashboard.connection import dashboard_url_problem
+from providers.dashboard.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
+
+if TYPE_CHECKING:
+    from components.azure_extras import ProvisioningLogsArgs
+
+
+def _usable_url(url: str) -> str:
+    if problem := dashboard_url_problem(url):
+        raise ValueError(problem)
+    return url
+
+
+def _keeper_text(value: object) -> object:
+    """A keeper may be any scalar (`pulumi config set --path scim:keepers.rotation 2` stores a
+    number); it is compared as text, spelt as it was typed (`2`, `true`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _group_ids(groups: list[str]) -> list[str]:
+    from components.entra_application import is_guid
+
+    if any(not is_guid(g) for g in groups):
+        raise ValueError("each entry must be a group object id (a GUID)")
+    if len(set(groups)) != len(groups):
+        raise ValueError("each group may be listed once")
+    return groups
+
+
+def _email(email: str) -> str:
+    from components.entra_provisioning import is_email_address
+
+    if not is_email_address(email):
+        raise ValueError(f"{email!r} is not an e-mail address (name@example.com)")
+    return email
+
+
+def _raise_camel_cased(problems: list[str]) -> None:
+    """Report a component's problems with the config keys' spelling (`vault_name` → `vaultName`)."""
+    if problems:
+        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), "; ".join(problems))
+        raise ValueError(camel)
+
+
+class ConfigSection(BaseModel):
+    """A namespace or an object value: read-only, unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DashboardConfig(ConfigSection):
+    url: Annotated[str, AfterValidator(_usable_url)]
+    apiToken: str | None = Field(default=None, repr=False)
+    timeoutSeconds: Annotated[float, Field(ge=TIMEOUT_S_MIN, le=TIMEOUT_S_MAX)] | None = None
+
+
+class ScimConfig(ConfigSection):
+    enabled: bool = True
+    accountSizeGb: Annotated[int, Field(ge=ACCOUNT_SIZE_GB_MIN, le=ACCOUNT_SIZE_GB_MAX)] = (
+        DEFAULT_ACCOUNT_SIZE_GB
+    )
+    rotateAfterDays: Annotated[int, Field(ge=1)] | None = None
+    keepers: dict[str, Annotated[str, BeforeValidator(_keeper_text)]] | None = None
+    keepEnabledOnDestroy: bool = False
+    adopt: bool = False
+    testConnection: bool = True
+
+
+class EntraApplicationConfig(ConfigSection):
+    """A new non-gallery app (`displayName`) or an existing one (one of the three lookups)."""
+
+    displayName: str | None = None
+    clientId: str | None = None
+    objectId: str | None = None
+    existingDisplayName: str | None = None
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> EntraApplicationConfig:
+        given = self.model_dump(exclude_none=True)
+        if len(given) != 1:
+            raise ValueError(
+                "set exactly one of displayName (create a new app), or clientId, objectId or "
+                f"existingDisplayName (use an existing app); got {list(given) or 'none'}"
+            )
+        name, value = next(iter(given.items()))
+        if not value.strip():
+            raise ValueError(f"{name} must not be blank")
+        return self
+
+
+class EntraConfig(ConfigSection):
+    application: EntraApplicationConfig
+    assignedGroups: Annotated[list[str], AfterValidator(_group_ids)] = Field(default_factory=list)
+    startProvisioning: bool = True
+    syncAll: bool = False
+    notificationEmail: Annotated[str, AfterValidator(_email)] | None = None
+    deleteThreshold: Annotated[int, Field(gt=0)] | None = None
+    compliantPatch: bool = False
+    testConnection: bool = True
+    failWhenQuarantined: bool = False
+
+
+class ProvisioningLogsConfig(ConfigSection):
+    """Entra provisioning logs to Log Analytics: an existing workspace or a new one."""
+
+    workspaceId: str | None = None
+    resourceGroupName: str | None = None
+    location: str | None = None
+    retentionInDays: int | None = None
+
+    @model_validator(mode="after")
+    def _usable_by_the_component(self) -> ProvisioningLogsConfig:
+        from components.azure_extras import provisioning_logs_problems
+
+        _raise_camel_cased(provisioning_logs_problems(self.args()))
+        return self
+
+    def args(self) -> ProvisioningLogsArgs:
+        from components.azure_extras import ProvisioningLogsArgs
+
+        return ProvisioningLogsArgs(
+            workspace_id=self.workspaceId,
+            resource_group_name=self.resourceGroupName,
+            location=self.location,
+            retention_in_days=self.retentionInDays,
+        )
+
+
+class TokenEscrowConfig(ConfigSection):
+    """A copy of the SCIM token in an existing Key Vault."""
+
+    resourceGroupName: str
+    vaultName: str
+    secretName: str = "dashboard-scim-token"
+
+    @model_validator(mode="after")
+    def _usable_by_the_component(self) -> TokenEscrowConfig:
+        from components.azure_extras import vault_secret_problems
+
+        _raise_camel_cased(vault_secret_problems(self.vaultName, self.secretName))
+        return self
+
+
+class AzureExtrasConfig(ConfigSection):
+    provisioningLogs: ProvisioningLogsConfig | None = None
+    tokenEscrow: TokenEscrowConfig | None = None
+
+
+class StackConfig(ConfigSection):
+    """The validated namespaces; `entra` is None for a Dashboard-only stack."""
+
+    dashboard: DashboardConfig
+    scim: ScimConfig = Field(default_factory=ScimConfig)
+    entra: EntraConfig | None = None
+    azureExtras: AzureExtrasConfig = Field(default_factory=AzureExtrasConfig)
+    secret_keys: frozenset[str] = Field(default=frozenset(), repr=False)
+    """The keys set with `pulumi config set --secret` (from Pulumi, not a config key)."""
+
+    def is_secret(self, key: str) -> bool:
+        """Whether `key` was set with `pulumi config set --secret`."""
+        return key in self.secret_keys
+
+
+NAMESPACES = ("dashboard", "scim", "entra", "azureExtras")
+"""The config namespaces this program reads; keys of other namespaces are not ours to judge."""
+
+SECTIONS: dict[str, type[ConfigSection]] = {
+    "dashboard": DashboardConfig,
+    "scim": ScimConfig,
+    "entra": EntraConfig,
+    "entra.application": EntraApplicationConfig,
+    "azureExtras": AzureExtrasConfig,
+    "azureExtras.provisioningLogs": ProvisioningLogsConfig,
+    "azureExtras.tokenEscrow": TokenEscrowConfig,
+}
+"""Each section by its path, for the known keys of a misspelt one."""
