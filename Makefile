@@ -4,23 +4,43 @@ VENV := .venv
 PY := $(VENV)/bin/python
 POLICY_VENV := policy/venv
 
-.PHONY: venv bytecode policy-venv cli test lint demo bench emulator clean fleet-demo bench-fleet
+.PHONY: venv constraints install-check bytecode policy-venv cli test lint demo bench emulator clean fleet-demo bench-fleet
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
+
+# After changing dependencies in pyproject.toml: pin what they resolve to today.
+constraints:
+	rm -rf .constraints-venv && $(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/pip install --quiet '.[dev]'
+	{ sed -n '1,3p' constraints.txt; .constraints-venv/bin/pip freeze --exclude scim-setup; } > constraints.new
+	mv constraints.new constraints.txt && rm -rf .constraints-venv
+
+# What a user gets from `pip install scim-setup`: the wheel in a fresh venv, without the emulator.
+install-check:
+	rm -rf .install-check && $(PYTHON) -m venv .install-check
+	.install-check/bin/pip install --quiet -c constraints.txt .
+	.install-check/bin/scim-setup --help >/dev/null
+	! .install-check/bin/python -c 'import fastapi' 2>/dev/null
+	! .install-check/bin/python -c 'import uvicorn' 2>/dev/null
+	test ! -e .install-check/lib/python*/site-packages/cli
+	test ! -e .install-check/lib/python*/site-packages/emulator
+	rm -rf .install-check
+	@echo "install-check: scim-setup installs and runs without the emulator extra"
+
 
 # pip compiles the packages it installs, but not this project's own sources (an editable install),
 # and where PYTHONDONTWRITEBYTECODE is set (as on our CI machine) no process writes them either:
 # every program, provider, emulator and CLI process would compile our modules again (~20-60 ms
 # each). compileall skips what is up to date.
 bytecode: venv
-	$(PY) -m compileall -q components providers emulator cli bench scripts policy/*.py >/dev/null
+	$(PY) -m compileall -q components providers scim_setup bench scripts policy/*.py >/dev/null
 
 # The policy pack runs in its own virtualenv (policy/PulumiPolicy.yaml), as `pulumi preview
 # --policy-pack policy` expects.
@@ -55,7 +75,7 @@ bench: venv bytecode
 	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m bench.report
 
 emulator: venv bytecode
-	$(PY) -m emulator --port 8750 --data-dir .demo/emulator-data
+	$(PY) -m scim_setup.emulator --port 8750 --data-dir .demo/emulator-data
 
 clean:
 	rm -rf .demo .pytest_cache

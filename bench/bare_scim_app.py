@@ -8,7 +8,7 @@ columns, `attr eq "value"` filters by regular expression and PATCH applied
 naively. It serves exactly the requests of `bench/scim_throughput.py`'s
 Entra cycle (lookup by userName and externalId, create, get, update, disable)
 with the statuses the cycle expects, under the same uvicorn settings as the
-emulator (`emulator.server`), and prints one JSON line when it is ready:
+emulator (`scim_setup.emulator.server`), and prints one JSON line when it is ready:
 `{"tenant_url", "token"}`. It exists only to be measured (issue 13).
 """
 
@@ -25,8 +25,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
-from emulator.listen import base_url, bind_socket
-from emulator.server import serve
+from scim_setup.emulator.listen import base_url, bind_socket
+from scim_setup.emulator.server import serve
 
 _FILTER = re.compile(r'\s*(\w+)\s+eq\s+"?([^"]*)"?\s*', re.IGNORECASE)
 _COLUMNS = {"username": "user_name", "externalid": "external_id", "id": "id"}

@@ -29,7 +29,7 @@ from typing import Any
 
 import requests
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psutil
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, project_copy
 
 SCRIPT = Path(sys.executable).parent / "scim-setup"

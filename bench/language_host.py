@@ -27,7 +27,7 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.engine.conftest import project_dir
 

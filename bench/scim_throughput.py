@@ -39,8 +39,8 @@ from typing import Any
 
 import requests
 
-from emulator.entra_replay import EntraReplay
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.entra_replay import EntraReplay
+from scim_setup.emulator.process import EmulatorProcess
 
 BARE_APP = Path(__file__).with_name("bare_scim_app.py")
 

@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from emulator.entra_replay import EntraReplay
-from emulator.process import EmulatorProcess
 from providers.dashboard.client import DashboardClient
+from scim_setup.emulator.entra_replay import EntraReplay
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +52,7 @@ def print_backup_accounts(client: DashboardClient) -> None:
 
 def print_status(stack: LocalStack) -> None:
     """`scim-setup status`, as an operator would run it in the project directory."""
-    command = [sys.executable, "-m", "cli", "status", "--stack", stack.stack]
+    command = [sys.executable, "-m", "scim_setup.cli", "status", "--stack", stack.stack]
     result = subprocess.run(command, cwd=ROOT, env=stack.env, check=False)
     print(f"(exit code {result.returncode})")
 

@@ -15,7 +15,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, project_copy
 
 ROOT = Path(__file__).resolve().parents[1]

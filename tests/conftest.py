@@ -29,12 +29,12 @@ from typing import Any
 import pytest
 import requests
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from tests.dashboard import Dashboard
 from tests.fault_rows import print_fault_table
 
 RESET_TIMEOUT_S = 90
-"""Longer than a reset may wait for requests still in progress (`emulator.test_hooks`)."""
+"""Longer than a reset may wait for requests still in progress (the emulator's test hooks)."""
 
 
 @pytest.hookimpl(optionalhook=True)  # a known hook only while pytest-xdist is loaded

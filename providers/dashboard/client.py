@@ -1,8 +1,8 @@
 """The Dashboard admin API client: the only code that knows its URLs, paths and payloads.
 
-The contract is described in `docs/dashboard-api.md`; `emulator/` implements it. Every error a
-caller can see is a `DashboardError` whose message is one line saying what was called, what came
-back and what to do, and never contains a token or a response body.
+The contract is described in `docs/dashboard-api.md`; `scim_setup/emulator/` implements it. Every
+error a caller can see is a `DashboardError` whose message is one line saying what was called, what
+came back and what to do, and never contains a token or a response body.
 
 Time: every operation (one method call, retries included) ends within `timeout_s` (stack config
 `dashboard:timeoutSeconds`, default 60 s). Each attempt may take at most `CONNECT_TIMEOUT_S` to

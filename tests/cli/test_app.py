@@ -27,7 +27,7 @@ def test_unknown_subcommand_fails_without_traceback() -> None:
 
 def test_the_app_loads_neither_the_pulumi_sdk_nor_pydantic_until_a_command_needs_them() -> None:
     """`status` and `review` of one stack run without them (~0.3 s and ~70 ms of start-up)."""
-    probe = "import sys, cli.app; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    probe = "import sys, scim_setup.cli.app; print(sorted({m.split('.')[0] for m in sys.modules}))"
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from cli.fleet_report import Command, CustomerResult, FleetReport, Status, write_report
-from cli.fleet_review import fleet_markdown
-from emulator.process import EmulatorProcess
+from scim_setup.cli.fleet.report import Command, CustomerResult, FleetReport, Status, write_report
+from scim_setup.cli.fleet.review import fleet_markdown
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.engine.conftest import new_stack, pulumi_cli
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from emulator.graph_process import FakeGraphProcess
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.graph_process import FakeGraphProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.cli.test_app import SCRIPT
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)

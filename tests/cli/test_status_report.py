@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from cli.status import FAIL, OK, WARN, assess
+from scim_setup.cli.status import FAIL, OK, WARN, assess
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 DASHBOARD: dict[str, Any] = {

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from emulator.entra_replay import EntraReplay
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.entra_replay import EntraReplay
+from scim_setup.emulator.process import EmulatorProcess
 from tests.emulator.scim_account import enable_scim
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import requests
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 
 ERROR_URN = "urn:ietf:params:scim:api:messages:2.0:Error"
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from tests.emulator.scim_account import enable_scim
 from tests.leaks import assert_not_leaked
 

@@ -6,8 +6,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.telemetry import _asgi as fastapi_telemetry
 
-from emulator.app import AppOptions, create_app
-from emulator.store import Store
+from scim_setup.emulator.app import AppOptions, create_app
+from scim_setup.emulator.store import Store
 
 
 def test_native_telemetry_stays_off_even_with_a_configured_provider(

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulator.entra_replay import EntraReplay
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.entra_replay import EntraReplay
+from scim_setup.emulator.process import EmulatorProcess
 from tests.emulator.scim_account import enable_scim
 from tests.leaks import assert_not_leaked
 

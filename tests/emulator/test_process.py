@@ -1,4 +1,4 @@
-"""`python -m emulator` and `EmulatorProcess`: start, announce, stop.
+"""`python -m scim_setup.emulator` and `EmulatorProcess`: start, announce, stop.
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 """
@@ -12,12 +12,20 @@ from pathlib import Path
 import pytest
 import requests
 
-from emulator.process import EmulatorProcess, EmulatorStartError
+from scim_setup.emulator.process import EmulatorProcess, EmulatorStartError
 
 
 def start_cli(data_dir: Path) -> tuple[subprocess.Popen[str], dict]:
-    """Start `python -m emulator --port 0` and read its ready line."""
-    command = [sys.executable, "-m", "emulator", "--port", "0", "--data-dir", str(data_dir)]
+    """Start `python -m scim_setup.emulator --port 0` and read its ready line."""
+    command = [
+        sys.executable,
+        "-m",
+        "scim_setup.emulator",
+        "--port",
+        "0",
+        "--data-dir",
+        str(data_dir),
+    ]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert child.stdout is not None
     return child, json.loads(child.stdout.readline())
@@ -81,7 +89,7 @@ def test_port_in_use_is_reported_instead_of_hanging(tmp_path, emulator):
 
 def test_cli_on_a_taken_port_exits_1_and_creates_no_data_directory(tmp_path, emulator):
     data_dir = tmp_path / "data"
-    command = [sys.executable, "-m", "emulator", "--port", str(emulator.port)]
+    command = [sys.executable, "-m", "scim_setup.emulator", "--port", str(emulator.port)]
 
     result = subprocess.run(
         [*command, "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=30

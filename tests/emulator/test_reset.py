@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import requests
 
-from emulator.process import EmulatorProcess
-from emulator.scim_replay import GROUP_URN, PATCH_OP_URN, USER_URN
+from scim_setup.emulator.process import EmulatorProcess
+from scim_setup.emulator.scim_replay import GROUP_URN, PATCH_OP_URN, USER_URN
 from tests.emulator.scim_account import enable_scim
 
 SETTINGS = "/api/v1/scim"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from emulator.entra_replay import COMPLIANCE_FLAG, EntraReplay
+from scim_setup.emulator.entra_replay import COMPLIANCE_FLAG, EntraReplay
 from tests.emulator.scim_account import (
     assert_scim_error,
     backup_account,

@@ -21,7 +21,7 @@ from scim2_models import (
 )
 from scim2_models.urn import URN
 
-from emulator import (
+from scim_setup.emulator import (
     entra_shapes,
     scim_filter,
     scim_resources,

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import requests
 
-from emulator.process import EmulatorProcess
-from emulator.scim_replay import GROUP_URN, PATCH_OP_URN, USER_URN, ScimReplay
+from scim_setup.emulator.process import EmulatorProcess
+from scim_setup.emulator.scim_replay import GROUP_URN, PATCH_OP_URN, USER_URN, ScimReplay
 from tests.emulator.scim_account import assert_scim_error, backup_account, unique
 
 SEARCH_URN = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"

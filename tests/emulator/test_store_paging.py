@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.store import SqlCondition, Store, StoredResource, UserRecord
+from scim_setup.emulator.store import SqlCondition, Store, StoredResource, UserRecord
 
 
 @pytest.fixture

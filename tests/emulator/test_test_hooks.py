@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 
 SETTINGS = "/api/v1/scim"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
 
 ROOT = Path(__file__).resolve().parents[2]

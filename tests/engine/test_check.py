@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.dashboard import Dashboard
 from tests.engine.conftest import new_stack

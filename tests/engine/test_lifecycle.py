@@ -13,7 +13,7 @@ import re
 import time
 from typing import Any
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.dashboard import Dashboard
 from tests.leaks import assert_not_leaked

@@ -16,8 +16,8 @@ import json
 import shutil
 from pathlib import Path
 
-from emulator.graph_process import FakeGraphProcess
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.graph_process import FakeGraphProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.dashboard import Dashboard
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)

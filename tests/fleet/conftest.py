@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, project_copy
 from tests.dashboard import Dashboard
 from tests.engine.conftest import pulumi_cli as pulumi_cli  # the same skip/fail rule as there

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from cli.fleet_report import FleetReport, read_report
+from scim_setup.cli.fleet.report import FleetReport, read_report
 from tests.fleet.conftest import CUSTOMERS, Fleet
 from tests.leaks import assert_not_leaked
 

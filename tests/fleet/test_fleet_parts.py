@@ -11,10 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from cli.fleet_add import CustomerEntry, config_json, parse_config_flags
-from cli.fleet_report import CustomerResult, FleetReport, Status, read_report, write_report
-from cli.fleet_runner import _one_line
-from cli.fleet_stacks import FleetError, last_line, matches, parse_patterns
+from scim_setup.cli.fleet.add import CustomerEntry, config_json, parse_config_flags
+from scim_setup.cli.fleet.report import (
+    CustomerResult,
+    FleetReport,
+    Status,
+    read_report,
+    write_report,
+)
+from scim_setup.cli.fleet.runner import _one_line
+from scim_setup.cli.fleet.stacks import FleetError, last_line, matches, parse_patterns
 
 T0 = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
 

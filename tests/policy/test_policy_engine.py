@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from emulator.process import EmulatorProcess
+from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.engine.conftest import new_stack
 

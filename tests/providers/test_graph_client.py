@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
-from emulator.graph_process import FakeGraphProcess
 from providers.graph.client import GraphClient, GraphError
 from providers.graph.connection import GraphConnection
 from providers.graph.credentials_check import EntraConnectionTestProvider
 from providers.graph.job_status import ProvisioningJobStatusProvider, ProvisioningQuarantined
+from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.leaks import assert_not_leaked
 
 SP_ID = "22222222-2222-4222-8222-222222222222"

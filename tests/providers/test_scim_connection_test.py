@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from emulator.graph_process import FakeGraphProcess
 from providers.dashboard.connection_check import ScimConnectionTestProvider
 from providers.dashboard.scim_probe import ConnectionTestFailed, send_test_connection
+from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.dashboard import Dashboard
 from tests.leaks import assert_not_leaked
 

@@ -1,5 +1,0 @@
-"""A local Dashboard: the admin API of docs/dashboard-api.md and a SCIM 2.0 endpoint.
-
-Start it with `python -m emulator --port 0 --data-dir DIR` (it prints one JSON
-line when ready), or from Python with `emulator.process.EmulatorProcess`.
-"""

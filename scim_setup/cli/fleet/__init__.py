@@ -1,0 +1,1 @@
+"""`scim-setup fleet`: one stack per customer, one command for all of them (`command.py`)."""

@@ -1,0 +1,78 @@
+"""Run the fake Microsoft Graph (`scim_setup.emulator.fake_graph`) as a child process.
+
+    with FakeGraphProcess() as graph:
+        graph.add_job(SP_ID, JOB_ID, state="Quarantine")
+        subprocess.run([...], env={**os.environ, **graph.environment()})
+
+`environment()` is what points this package's Graph client at the fake: the Graph URL, the
+authority host azure-identity signs in at, the CA bundle that trusts the fake's certificate and
+the client credentials the fake accepts, under the same `ARM_*` names the azuread provider reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from scim_setup.emulator.process import EmulatorProcess
+
+
+class FakeGraphProcess(EmulatorProcess):
+    MODULE = "scim_setup.emulator.fake_graph"
+
+    @property
+    def graph_url(self) -> str:
+        return self.url
+
+    @property
+    def ca_bundle(self) -> str:
+        return self._announced("ca_bundle")
+
+    @property
+    def tenant_id(self) -> str:
+        return self._announced("tenant_id")
+
+    @property
+    def client_id(self) -> str:
+        return self._announced("client_id")
+
+    @property
+    def client_secret(self) -> str:
+        return self._announced("client_secret")
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "SCIM_SETUP_GRAPH_URL": self.graph_url,
+            "AZURE_AUTHORITY_HOST": self._announced("authority_host"),
+            "REQUESTS_CA_BUNDLE": self.ca_bundle,
+            "ARM_TENANT_ID": self.tenant_id,
+            "ARM_CLIENT_ID": self.client_id,
+            "ARM_CLIENT_SECRET": self.client_secret,
+        }
+
+    def add_job(
+        self, service_principal_id: str, job_id: str, state: str = "Active", valid: bool = True
+    ) -> dict[str, Any]:
+        """Create or change a job; `valid=False` makes validateCredentials answer 400."""
+        body = {
+            "servicePrincipalId": service_principal_id,
+            "jobId": job_id,
+            "state": state,
+            "credentialsValid": valid,
+        }
+        return self._hook("PUT", "/_fake/jobs", body).json()
+
+    def throttle(self, count: int, retry_after: int = 1) -> None:
+        """The next `count` Graph calls get 429 with `Retry-After: retry_after`."""
+        self._hook("POST", "/_fake/throttle", {"count": count, "retryAfter": retry_after})
+
+    def requests(self) -> list[dict[str, Any]]:
+        return self._hook("GET", "/_fake/requests").json()["items"]
+
+    def _hook(self, method: str, path: str, body: Any = None) -> requests.Response:
+        response = requests.request(
+            method, self.url + path, json=body, verify=self.ca_bundle, timeout=10
+        )
+        response.raise_for_status()
+        return response
