@@ -18,7 +18,6 @@ from emulator.scim_api import ScimApi, scim_error_response
 from emulator.scim_resources import forget_recent_users
 from emulator.store import Store
 from emulator.test_hooks import EmulatorHooks, HooksMiddleware
-from emulator.validation_speedups import install as install_validation_speedups
 
 _SCIM_PREFIX = "/scim/"
 _HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed"}
@@ -45,7 +44,6 @@ class AppOptions:
 
 def create_app(store: Store, options: AppOptions) -> ASGIApp:
     """Build the application over `store`; with test hooks, wrapped in their middleware."""
-    install_validation_speedups()
     app = FastAPI(
         title="Dashboard emulator",
         docs_url=None,
