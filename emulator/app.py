@@ -15,7 +15,6 @@ from starlette.types import ASGIApp
 
 from emulator.admin_api import AdminApi, AdminError, admin_error_response
 from emulator.scim_api import ScimApi, scim_error_response
-from emulator.scim_resources import forget_recent_users
 from emulator.store import Store
 from emulator.test_hooks import EmulatorHooks, HooksMiddleware
 
@@ -61,15 +60,9 @@ def create_app(store: Store, options: AppOptions) -> ASGIApp:
     app.add_exception_handler(Exception, _unexpected_error)
     if not options.test_hooks:
         return app
-    hooks = EmulatorHooks(lambda: _reset_state(store))
+    hooks = EmulatorHooks(store.reset)
     app.include_router(hooks.router())
     return HooksMiddleware(app, hooks)
-
-
-def _reset_state(store: Store) -> None:
-    """What `POST /_emulator/reset` empties besides the hooks' own log and faults."""
-    store.reset()
-    forget_recent_users()
 
 
 async def _admin_error(request: Request, error: Exception) -> Response:
