@@ -14,9 +14,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
 from emulator.admin_api import AdminApi, AdminError, admin_error_response
+from emulator.control_api import EmulatorHooks, HooksMiddleware
 from emulator.scim_api import ScimApi, scim_error_response
 from emulator.store import Store
-from emulator.test_hooks import EmulatorHooks, HooksMiddleware
 
 _SCIM_PREFIX = "/scim/"
 _HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed"}

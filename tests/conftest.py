@@ -35,7 +35,7 @@ from tests.fault_rows import print_fault_table
 from tests.transit_vault import TransitVault
 
 RESET_TIMEOUT_S = 90
-"""Longer than a reset may wait for requests still in progress (`emulator.test_hooks`)."""
+"""Longer than a reset may wait for requests still in progress (`emulator.control_api`)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
