@@ -34,7 +34,7 @@ from tests.dashboard import Dashboard
 from tests.fault_rows import print_fault_table
 
 RESET_TIMEOUT_S = 90
-"""Longer than a reset may wait for requests still in progress (the emulator's test hooks)."""
+"""Longer than a reset may wait for requests still in progress (the emulator's control API)."""
 
 
 @pytest.hookimpl(optionalhook=True)  # a known hook only while pytest-xdist is loaded

@@ -5,20 +5,10 @@ When it accepts requests it prints one JSON line on stdout and flushes:
 (logs, errors) goes to stderr. SIGINT or SIGTERM stops it cleanly.
 
 The arguments are read and the port is bound first, so that a mistake in either fails at once,
-before anything is imported or written. The rest of the start-up runs with the garbage collector
-off: importing FastAPI and scim2-models makes a few hundred thousand objects that live as long as
-the process, and collecting while they are made was a quarter of the start's CPU (~0.2 s of
-~0.85 s). Once the app is built they are moved out of the collector's way (`gc.freeze`), so
-collections while serving do not walk them either.
-
-scim2-models is imported before FastAPI and uvicorn. On Python 3.11 pydantic reads each of its
-models' attribute docstrings by walking the importing frames, and each frame of the import system
-makes `inspect.getmodule` scan all of `sys.modules`: the fewer modules loaded by then, the cheaper
-(~40 ms of the start).
+before the application is imported or anything is written.
 """
 
 import argparse
-import gc
 import json
 import sys
 from pathlib import Path
@@ -58,9 +48,6 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"emulator: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1
-    gc.disable()
-    import scim2_models  # noqa: F401  (first: see the docstring)
-
     from scim_setup.emulator.app import AppOptions, create_app
     from scim_setup.emulator.credentials import load_or_create
     from scim_setup.emulator.scim_api import tenant_url
@@ -76,8 +63,6 @@ def main(argv: list[str] | None = None) -> int:
         url = base_url(args.host, sock.getsockname()[1])
         public_url = (args.public_url or url).rstrip("/")
         app = create_app(store, AppOptions(base_url=public_url, test_hooks=args.test_hooks))
-        gc.freeze()
-        gc.enable()
         ready = {
             "url": url,
             "admin_token": credentials.admin_token,

@@ -14,20 +14,17 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
 from scim_setup.emulator.admin_api import AdminApi, AdminError, admin_error_response
+from scim_setup.emulator.control_api import EmulatorHooks, HooksMiddleware
 from scim_setup.emulator.scim_api import ScimApi, scim_error_response
-from scim_setup.emulator.scim_resources import forget_recent_users
 from scim_setup.emulator.store import Store
-from scim_setup.emulator.test_hooks import EmulatorHooks, HooksMiddleware
-from scim_setup.emulator.validation_speedups import install as install_validation_speedups
 
 _SCIM_PREFIX = "/scim/"
 _HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed"}
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
-"""FastAPI's native OpenTelemetry, off: the emulator configures no provider, so it records nothing.
+"""FastAPI's native OpenTelemetry, off: the emulator configures no provider.
 
-Left on, FastAPI still asks on every request whether a provider has been configured since
-(~6 µs, 1.5 % of an Entra request's CPU, issue 13); and if one ever were, its request logs would
-carry exception messages out of the process.
+If the environment ever configured one, its request logs would carry exception messages out of
+the process.
 """
 
 
@@ -45,7 +42,6 @@ class AppOptions:
 
 def create_app(store: Store, options: AppOptions) -> ASGIApp:
     """Build the application over `store`; with test hooks, wrapped in their middleware."""
-    install_validation_speedups()
     app = FastAPI(
         title="Dashboard emulator",
         docs_url=None,
@@ -63,15 +59,9 @@ def create_app(store: Store, options: AppOptions) -> ASGIApp:
     app.add_exception_handler(Exception, _unexpected_error)
     if not options.test_hooks:
         return app
-    hooks = EmulatorHooks(lambda: _reset_state(store))
+    hooks = EmulatorHooks(store.reset)
     app.include_router(hooks.router())
     return HooksMiddleware(app, hooks)
-
-
-def _reset_state(store: Store) -> None:
-    """What `POST /_emulator/reset` empties besides the hooks' own log and faults."""
-    store.reset()
-    forget_recent_users()
 
 
 async def _admin_error(request: Request, error: Exception) -> Response:

@@ -5,16 +5,11 @@ attribute (`userName`, `externalId`) and on `displayName` for groups; Okta,
 OneLogin and Google send one `userName eq "x"`. The filter is parsed by
 scim2-models and the parsed tree, not the string, is turned into SQL, so a
 value can never become SQL text. `or` and parentheses come for free; any
-other operator or attribute is `400 invalidFilter`.
-
-The one-comparison shape every identity provider sends on each lookup
-(`attr eq "value"`) is recognised by a regular expression first, which gives
-the same SQL as the parser at a fraction of its cost. Filters longer than
+other operator or attribute is `400 invalidFilter`. Filters longer than
 `MAX_FILTER_CHARS` or with more than `MAX_FILTER_TERMS` comparisons are
 refused before they can grow an SQLite expression past its limits.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,8 +23,6 @@ from scim_setup.emulator.store import SqlCondition, fold_case
 _CORE_SCHEMA_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:"
 MAX_FILTER_CHARS = 2048
 MAX_FILTER_TERMS = 50
-_SIMPLE_EQ = re.compile(r'\s*([A-Za-z][\w-]*)\s+(?i:eq)\s+(?:"((?:[^"\\]|\\.)*)"|([^\s"()\\]+))\s*')
-_NOT_TEXT = re.compile(r"(?i:true|false|null)|-?\d+(\.\d+)?([eE][+-]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -74,28 +67,10 @@ def to_sql(expression: str | None, columns: dict[str, Column]) -> SqlCondition:
         return SqlCondition("")
     if len(expression) > MAX_FILTER_CHARS:
         raise InvalidFilterException(detail=f"filters are limited to {MAX_FILTER_CHARS} characters")
-    simple = _simple_value(expression)
-    if simple is not None:
-        return _equals(_named_column(simple[0], columns), simple[1])
     try:
         return _translate(_parse(expression), columns, [0])
     except RecursionError:
         raise InvalidFilterException(detail="the filter is nested too deeply") from None
-
-
-def _simple_value(expression: str) -> tuple[str, str] | None:
-    """(attribute, text) of `attr eq "text"` or Entra's unquoted `attr eq text`, else None.
-
-    Escapes, literals (`true`, `null`, numbers) and everything else are left
-    to the parser.
-    """
-    match = _SIMPLE_EQ.fullmatch(expression)
-    if match is None:
-        return None
-    attribute, quoted, bare = match.groups()
-    if quoted is not None:
-        return None if "\\" in quoted else (attribute, quoted)
-    return None if _NOT_TEXT.fullmatch(bare) else (attribute, bare)
 
 
 def _parse(expression: str) -> FilterNode:

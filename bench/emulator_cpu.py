@@ -1,22 +1,21 @@
-"""How many Entra-shaped SCIM requests per second the emulator serves, beside a bare app.
+"""The emulator's server CPU time per SCIM request over Entra's provisioning cycle.
 
-    .venv/bin/python bench/scim_throughput.py [--rounds 5] [--clients 4] [--seconds 10]
+    .venv/bin/python -m bench.emulator_cpu [--rounds 5] [--clients 4] [--seconds 10]
 
-Each round starts the emulator (`EmulatorProcess`) and the bare FastAPI +
-SQLite baseline (`bench/bare_scim_app.py`, same routes, no validation) in
-turn and drives each with client processes that replay Entra provisioning
-cycles with `EntraReplay` until the time or request budget is spent. One
-cycle per user: lookup by userName (miss) → create → get → update (email +
-name) → lookup by externalId → disable. A request is an error when it raises
-or answers a status the cycle does not expect.
+Each round starts the emulator (`EmulatorProcess`, no test hooks) and drives
+it with client processes that replay Entra provisioning cycles with
+`EntraReplay` until the time or request budget is spent. One cycle per user:
+lookup by userName (miss) → create → get → update (email + name) → lookup by
+externalId → disable. A request is an error when it raises or answers a
+status the cycle does not expect.
 
-Two figures per server: requests/s, and the server's own CPU time per
-request (from /proc, Linux). The clients share the machine's cores with the
-server, so requests/s moves with whatever else runs there, while CPU per
-request barely does; the rounds alternate the two servers and the result
-gives medians and every sample, so the noise is visible.
+The figure is the emulator process's own CPU time (user + system, from
+/proc, Linux) over the run, divided by the requests served. Unlike
+requests/s, it barely moves with whatever else shares the machine's cores;
+the rounds give a median and every sample, so what noise there is shows.
+The bound is `CPU_MS_PER_REQUEST_MAX` (issue 21).
 
-`compare()` returns the figures for another script (`make bench`'s table);
+`measure()` returns the figures for another script (`make bench`'s table);
 run as a script, this prints them as one JSON line. Everything stays on
 loopback and stops by itself. Client processes, not threads, so the clients
 do not share one GIL.
@@ -27,9 +26,6 @@ import json
 import multiprocessing
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,12 +38,13 @@ import requests
 from scim_setup.emulator.entra_replay import EntraReplay
 from scim_setup.emulator.process import EmulatorProcess
 
-BARE_APP = Path(__file__).with_name("bare_scim_app.py")
+CPU_MS_PER_REQUEST_MAX = 1.5
+"""The emulator's bound: server CPU milliseconds per request of the Entra cycle."""
 
 
 @dataclass(frozen=True)
 class Server:
-    """Where a server under test listens, and its process id (for its CPU time)."""
+    """Where the emulator listens, and its process id (for its CPU time)."""
 
     tenant_url: str
     token: str
@@ -55,8 +52,8 @@ class Server:
 
 
 @dataclass(frozen=True)
-class Throughput:
-    """What one run against one server measured."""
+class LoadRun:
+    """What one run against the emulator measured."""
 
     requests: int
     errors: int
@@ -73,38 +70,31 @@ class Tally:
     errors: int = 0
 
 
-def compare(
+def measure(
     rounds: int = 5, clients: int = 4, seconds: float = 10.0, max_requests: int = 30_000
 ) -> dict[str, Any]:
-    """Measure the emulator and the bare baseline `rounds` times each, back to back.
+    """Run the load against a fresh emulator `rounds` times.
 
-    Returns `{"emulator": …, "baseline": …, "requests_per_second_ratio": …}`,
-    where each server has the medians `requests_per_second` and
-    `server_cpu_ms_per_request`, the error count and every sample. The ratio is
-    the median of each round's emulator/baseline ratio: the two runs of a round
-    are adjacent and their order flips every round, so a change in the machine's
-    load between rounds moves both sides of a ratio, not one.
+    Returns the median `server_cpu_ms_per_request` and `requests_per_second`,
+    the total `requests` and `errors`, and every sample.
     """
-    servers = (("emulator", emulator_server), ("baseline", bare_server))
-    samples: dict[str, list[Throughput]] = {"emulator": [], "baseline": []}
-    for round_ in range(rounds):
-        for name, start in servers if round_ % 2 == 0 else servers[::-1]:
-            with start() as server:
-                samples[name].append(run_load(server, clients, seconds, max_requests))
-    result: dict[str, Any] = {name: _summary(runs) for name, runs in samples.items()}
-    ratios = [
-        ours.requests_per_second / bare.requests_per_second
-        for ours, bare in zip(samples["emulator"], samples["baseline"], strict=True)
-        if bare.requests_per_second
-    ]
-    result["round_ratios"] = [round(ratio, 3) for ratio in ratios]
-    result["requests_per_second_ratio"] = round(statistics.median(ratios), 3) if ratios else None
-    result["clients"] = clients
-    result["seconds_per_run"] = seconds
-    return result
+    runs = []
+    for _ in range(rounds):
+        with emulator_server() as server:
+            runs.append(run_load(server, clients, seconds, max_requests))
+    cpu = [run.server_cpu_ms_per_request for run in runs if run.server_cpu_ms_per_request]
+    return {
+        "server_cpu_ms_per_request": round(statistics.median(cpu), 3) if cpu else None,
+        "requests_per_second": statistics.median(run.requests_per_second for run in runs),
+        "requests": sum(run.requests for run in runs),
+        "errors": sum(run.errors for run in runs),
+        "clients": clients,
+        "seconds_per_run": seconds,
+        "samples": [asdict(run) for run in runs],
+    }
 
 
-def run_load(server: Server, clients: int, seconds: float, max_requests: int) -> Throughput:
+def run_load(server: Server, clients: int, seconds: float, max_requests: int) -> LoadRun:
     """Drive `server` with `clients` client processes; measure requests/s and server CPU."""
     budget = max_requests // clients
     with multiprocessing.Pool(clients) as pool:
@@ -121,7 +111,7 @@ def run_load(server: Server, clients: int, seconds: float, max_requests: int) ->
         if cpu_before is None or cpu_after is None or not total
         else round((cpu_after - cpu_before) / total * 1000, 3)
     )
-    return Throughput(
+    return LoadRun(
         requests=total,
         errors=sum(tally.errors for tally in tallies),
         seconds=round(elapsed, 2),
@@ -136,28 +126,6 @@ def emulator_server() -> Iterator[Server]:
     with EmulatorProcess() as emulator:
         assert emulator.pid is not None
         yield Server(emulator.tenant_url, prepare(emulator), emulator.pid)
-
-
-@contextmanager
-def bare_server() -> Iterator[Server]:
-    """The bare FastAPI + SQLite app of `bench/bare_scim_app.py`; its database goes with it."""
-    with tempfile.TemporaryDirectory(prefix="bare-scim-") as data_dir:
-        process = subprocess.Popen(
-            [sys.executable, str(BARE_APP), "--data-dir", data_dir],
-            stdout=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        try:
-            assert process.stdout is not None
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError(f"{BARE_APP.name} exited before it was ready")
-            ready = json.loads(line)
-            yield Server(ready["tenant_url"], ready["token"], process.pid)
-        finally:
-            process.terminate()
-            process.wait(10)
 
 
 def prepare(emulator: EmulatorProcess) -> str:
@@ -220,25 +188,15 @@ def _client_main(args: tuple[str, str, int, float, int]) -> Tally:
     return run_client(*args)
 
 
-def _summary(runs: list[Throughput]) -> dict[str, Any]:
-    cpu = [run.server_cpu_ms_per_request for run in runs if run.server_cpu_ms_per_request]
-    return {
-        "requests_per_second": statistics.median(run.requests_per_second for run in runs),
-        "server_cpu_ms_per_request": round(statistics.median(cpu), 3) if cpu else None,
-        "errors": sum(run.errors for run in runs),
-        "samples": [asdict(run) for run in runs],
-    }
-
-
 def main() -> None:
-    """Run the comparison and print one JSON line with the figures."""
-    parser = argparse.ArgumentParser(description="Entra-shaped SCIM throughput: emulator vs bare")
-    parser.add_argument("--rounds", type=int, default=5, help="runs of each server")
+    """Run the measurement and print one JSON line with the figures."""
+    parser = argparse.ArgumentParser(description="emulator CPU per Entra-shaped SCIM request")
+    parser.add_argument("--rounds", type=int, default=5, help="runs, each on a fresh emulator")
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--seconds", type=float, default=10.0, help="time budget per run")
     parser.add_argument("--max-requests", type=int, default=30_000, help="request budget per run")
     args = parser.parse_args()
-    print(json.dumps(compare(args.rounds, args.clients, args.seconds, args.max_requests)))
+    print(json.dumps(measure(args.rounds, args.clients, args.seconds, args.max_requests)))
 
 
 if __name__ == "__main__":

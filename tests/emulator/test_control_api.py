@@ -1,4 +1,4 @@
-"""`--test-hooks`: the request log and injected faults, for testing retrying clients."""
+"""The control API (`--test-hooks`): the request log and injected faults."""
 
 import pytest
 import requests

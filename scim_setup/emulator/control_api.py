@@ -1,4 +1,4 @@
-"""Test hooks (`--test-hooks`): a request log and injected faults.
+"""The control API (`--test-hooks`): a request log, injected faults and a reset, for tests.
 
 Tests of retrying clients need to count calls and to make the Dashboard fail
 on purpose. The hooks wrap the whole application as ASGI middleware, so they
