@@ -8,7 +8,6 @@ The Pulumi runtime is process-global: every test that asks for `pulumi_engine` g
 from __future__ import annotations
 
 import asyncio
-import functools
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,11 @@ import pytest
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.settings import SETTINGS
+
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
+"""How Pulumi's property format marks a secret: `{SIGNATURE_KEY: SECRET_SIGNATURE, "value": ...}`
+(the same constants in every SDK and in the engine's state files)."""
 
 
 @dataclass
@@ -35,9 +39,7 @@ class Registration:
 
     def is_secret(self, key: str) -> bool:
         value = self.inputs[key]
-        return isinstance(value, Mapping) and value.get(rpc._special_sig_key) == (
-            rpc._special_secret_sig
-        )
+        return isinstance(value, Mapping) and value.get(SIGNATURE_KEY) == SECRET_SIGNATURE
 
     def plain(self, key: str) -> Any:
         """The input's value with the secret wrapper, if any, taken off."""
@@ -91,20 +93,8 @@ class PulumiEngine:
         return found
 
 
-@functools.cache
-def _freeze_imported_heap() -> None:
-    """Move everything alive once the SDKs are imported out of the collector's sight.
-
-    The modules of pulumi and the Azure SDKs are never garbage; without this, every
-    `gc.collect()` below walks all of them again (~50 ms a test).
-    """
-    gc.collect()
-    gc.freeze()
-
-
 @pytest.fixture
 def pulumi_engine() -> Iterator[PulumiEngine]:
-    _freeze_imported_heap()
     # The runtime creates futures on the current event loop. An earlier test in this process
     # (any order, under xdist) may have run `asyncio.run()`, which leaves none: give each its own.
     loop = asyncio.new_event_loop()

@@ -1,8 +1,11 @@
-"""The policy pack behind pulumi-policy's own analyzer servicer, fed what the engine would send.
+"""The policy pack's policies, called through pulumi-policy's public API with what the engine sends.
 
 Registrations recorded by the mock engine carry a resource's inputs exactly as the program
-serialized them for the engine (secrets wrapped, numbers as floats); the engine passes the same
-properties on to analyzers, so they go back into the gRPC requests unchanged.
+serialized them for the engine (secrets wrapped, numbers as floats); `deserialize_properties` and
+`unknown_checking_proxy` turn them into the props a policy sees, as pulumi-policy does for the
+engine's requests. A value not known yet raises `UnknownValueError`, which pulumi-policy reports
+as "can't run policy during preview". The whole path through the engine is in
+test_policy_engine.py.
 """
 
 from __future__ import annotations
@@ -11,10 +14,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf import json_format, struct_pb2
-from pulumi.runtime import proto
-from pulumi_policy import EnforcementLevel
-from pulumi_policy.policy import _PolicyAnalyzerServicer
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.proxy import unknown_checking_proxy
 
 from policy.scim_policies import policies
 
@@ -35,47 +46,66 @@ class Verdict:
     message: str
 
 
+OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+
 class PolicyPack:
     def __init__(self, config: Mapping[str, Mapping[str, Any]] | None = None) -> None:
-        self._servicer = _PolicyAnalyzerServicer(
-            "scim-setup", "0.1.0", policies(), EnforcementLevel.ADVISORY
-        )
-        request = proto.ConfigureAnalyzerRequest()
-        for name, values in (config or {}).items():
-            request.policyConfig[name].properties.update(dict(values))
-        self._servicer.Configure(request, None)
+        self._policies = policies()
+        self._config = {
+            policy.name: {
+                **{
+                    key: schema["default"]
+                    for key, schema in (
+                        policy.config_schema.properties if policy.config_schema else {}
+                    ).items()
+                    if "default" in schema
+                },
+                **(config or {}).get(policy.name, {}),
+            }
+            for policy in self._policies
+        }
 
     def analyze(self, resource: Resource) -> list[Verdict]:
-        request = proto.AnalyzeRequest(
-            type=resource.type, urn=resource.urn, name=resource.name, properties=_struct(resource)
-        )
-        return _verdicts(self._servicer.Analyze(request, None))
+        verdicts: list[Verdict] = []
+        for policy in self._policies:
+            if isinstance(policy, ResourceValidationPolicy):
+                args = ResourceValidationArgs(
+                    resource.type,
+                    _props(resource),
+                    resource.urn,
+                    resource.name,
+                    OPTIONS,
+                    None,
+                    self._config[policy.name],
+                )
+                policy.validate(args, _reporter(policy, verdicts))
+        return verdicts
 
     def analyze_stack(self, resources: Iterable[Resource]) -> list[Verdict]:
-        request = proto.AnalyzeStackRequest(
-            resources=[
-                proto.AnalyzerResource(
-                    type=r.type,
-                    urn=r.urn,
-                    name=r.name,
-                    properties=_struct(r),
-                    dependencies=list(r.dependencies),
-                )
-                for r in resources
-            ]
-        )
-        return _verdicts(self._servicer.AnalyzeStack(request, None))
+        listed = list(resources)
+        by_urn = {
+            r.urn: PolicyResource(r.type, _props(r), r.urn, r.name, OPTIONS, None, None, [], {})
+            for r in listed
+        }
+        for r in listed:
+            by_urn[r.urn].dependencies.extend(by_urn[u] for u in r.dependencies if u in by_urn)
+        verdicts: list[Verdict] = []
+        for policy in self._policies:
+            if isinstance(policy, StackValidationPolicy):
+                args = StackValidationArgs(list(by_urn.values()), self._config[policy.name])
+                policy.validate(args, _reporter(policy, verdicts))
+        return verdicts
 
 
-def _struct(resource: Resource) -> struct_pb2.Struct:
-    return json_format.ParseDict(dict(resource.props), struct_pb2.Struct())
+def _props(resource: Resource) -> Any:
+    return unknown_checking_proxy(deserialize_properties(dict(resource.props)))
 
 
-_LEVELS = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory"}
+def _reporter(policy: Any, verdicts: list[Verdict]) -> Any:
+    level = "mandatory" if policy.enforcement_level == EnforcementLevel.MANDATORY else "advisory"
 
+    def report(message: str, urn: str | None = None) -> None:
+        verdicts.append(Verdict(policy.name, level, message))
 
-def _verdicts(response: Any) -> list[Verdict]:
-    return [
-        Verdict(d.policyName, _LEVELS.get(d.enforcementLevel, str(d.enforcementLevel)), d.message)
-        for d in response.diagnostics
-    ]
+    return report
