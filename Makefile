@@ -29,6 +29,7 @@ install-check:
 	.install-check/bin/scim-setup --help >/dev/null
 	! .install-check/bin/python -c 'import fastapi' 2>/dev/null
 	! .install-check/bin/python -c 'import uvicorn' 2>/dev/null
+	.install-check/bin/python -m scim_setup.emulator --port 0 2>&1 | grep -q "scim-setup\[emulator\]"
 	test ! -e .install-check/lib/python*/site-packages/cli
 	test ! -e .install-check/lib/python*/site-packages/emulator
 	rm -rf .install-check

@@ -78,7 +78,7 @@ def main() -> int:
             print(stack.up("--suppress-progress").stdout)
             outputs = stack.outputs(show_secrets=True)
             print(f"Tenant URL: {outputs['tenant_url']}\nToken id:   {outputs['token_id']}")
-            print(f"Test Connection: {outputs['test_connection']['message']}")
+            print(outputs["test_connection"]["message"])
             step("Replaying Entra ID's provisioning calls against the tenant URL")
             provision(outputs["tenant_url"], outputs["token"])
             client = DashboardClient(dashboard.url, dashboard.admin_token)

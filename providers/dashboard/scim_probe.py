@@ -104,7 +104,8 @@ def _judge(call: str, response: requests.Response) -> ProbeResult:
 
 _EXPLANATIONS = {
     401: "the Dashboard did not accept the SCIM token (regenerated or revoked elsewhere, e.g. in "
-    "the Dashboard UI?). Run `pulumi refresh`, then `pulumi up` to generate a new one",
+    "the Dashboard UI?). Run `pulumi up`: it sees the token is no longer the active one and "
+    "generates a new one",
     403: "SCIM user management is switched off in the Dashboard. Set `scim:enabled` to true "
     "(or enable it in the Dashboard), then run `pulumi up`",
     404: "no SCIM endpoint at this tenant URL (wrong host, path or tenant id). Use the Tenant "

@@ -48,10 +48,18 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"emulator: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1
-    from scim_setup.emulator.app import AppOptions, create_app
+    try:
+        from scim_setup.emulator.app import AppOptions, create_app
+        from scim_setup.emulator.scim_api import tenant_url
+        from scim_setup.emulator.server import serve
+    except ModuleNotFoundError as error:
+        print(
+            f"emulator: {error.name} is missing; the emulator is an extra: "
+            "pip install 'scim-setup[emulator]'",
+            file=sys.stderr,
+        )
+        return 1
     from scim_setup.emulator.credentials import load_or_create
-    from scim_setup.emulator.scim_api import tenant_url
-    from scim_setup.emulator.server import serve
     from scim_setup.emulator.store import Store
     from scim_setup.emulator.tokens import token_hash
 
