@@ -70,8 +70,8 @@ class Step:
         return self.old.get(key) != self.new.get(key)
 
 
-_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
-"""A terminal colour code, as the engine leaves in a message logged with `--color always`."""
+_COLOUR_TAG = re.compile(r"<\{%[^%]*%\}>")
+"""The CLI's colour markup (`<{%reset%}>`), left in messages logged with `--color always`."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class PolicyViolation:
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> PolicyViolation:
-        text = _ANSI_ESCAPE.sub("", event.get("message") or "")
+        text = _COLOUR_TAG.sub("", event.get("message") or "")
         return cls(
             policy=event.get("policyName") or "unnamed policy",
             pack=event.get("policyPackName") or "",

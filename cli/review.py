@@ -142,9 +142,10 @@ def read_event_log(path: Path) -> list[dict[str, Any]]:
 
 
 def _policy_pack_args(packs: list[Path], configs: list[Path]) -> list[str]:
-    """`--policy-pack` and `--policy-pack-config` for the preview, each config after its pack's."""
+    """`--policy-pack` and `--policy-pack-config` for the preview: the CLI gives the n-th config
+    file to the n-th pack."""
     if len(configs) > len(packs):
-        raise ReviewError("each --policy-pack-config needs a --policy-pack before it")
+        raise ReviewError("more --policy-pack-config files than --policy-pack directories")
     argv = [arg for pack in packs for arg in ("--policy-pack", str(pack))]
     return argv + [arg for config in configs for arg in ("--policy-pack-config", str(config))]
 

@@ -20,6 +20,8 @@ import pytest
 
 from cli.fleet_report import Command, CustomerResult, FleetReport, Status, write_report
 from cli.fleet_review import fleet_markdown
+from cli.preview_changes import PolicyViolation
+from cli.review_markdown import violation_text
 from emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.engine.conftest import new_stack, pulumi_cli
@@ -196,6 +198,30 @@ def test_saved_event_log_lists_mandatory_violations_before_advisory_ones():
         "- ScimConnectionTest 'dashboard-test-connection' will be created.\n"
         "\n"
         "<sub>pulumi preview: 3 to create.</sub>\n"
+    )
+
+
+def test_colour_markup_of_a_log_written_with_color_always_is_dropped():
+    """An event as the CLI logged it when the fixture's preview ran again with `--color always`."""
+    event = {
+        "resourceUrn": "urn:pulumi:engine::scim-setup::scim-setup:dashboard:DashboardScim"
+        "$pulumi-python:dynamic/dashboard:ScimSettings::dashboard-settings",
+        "message": "<{%reset%}>Backup accounts get between minAccountSizeGb and maxAccountSizeGb "
+        "GB.\nscim:accountSizeGb is 5000 GB; this organisation gives each backup account 10 to "
+        "1000 GB: `pulumi config set scim:accountSizeGb <10..1000>`<{%reset%}>\n",
+        "color": "raw",
+        "policyName": "account-size-bounds",
+        "policyPackName": "scim-setup",
+        "policyPackVersion": "0.1.0",
+        "policyPackVersionTag": "0.1.0",
+        "enforcementLevel": "advisory",
+    }
+
+    violation = PolicyViolation.from_event(event)
+
+    assert violation_text(violation) == (
+        "Advisory `account-size-bounds` (scim-setup) on ScimSettings `dashboard-settings`: "
+        + ACCOUNT_SIZE_MESSAGE.removesuffix(".")
     )
 
 
