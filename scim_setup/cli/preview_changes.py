@@ -3,12 +3,16 @@
 The preview's steps carry each resource's old and new inputs and outputs, with every secret already
 replaced by "[secret]" (the CLI's own masking, unless `--show-secrets`): a secret is only ever
 reported as changed. Resource types this module does not know get one generic line each.
+
+Policy violations are not in that document: they come from the engine's event log of the same
+preview (`pulumi preview --event-log FILE`), one `policyEvent` per violation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 SECRET = "[secret]"
@@ -66,17 +70,72 @@ class Step:
         return self.old.get(key) != self.new.get(key)
 
 
+_COLOUR_TAG = re.compile(r"<\{%[^%]*%\}>")
+"""The CLI's colour markup (`<{%reset%}>`), left in messages logged with `--color always`."""
+
+
+@dataclass(frozen=True)
+class PolicyViolation:
+    """One finding of a policy pack, from a `policyEvent` of the engine's event log."""
+
+    policy: str
+    pack: str
+    level: str
+    """The enforcement level: "mandatory" fails the preview, "advisory" only warns."""
+    urn: str
+    """The resource the finding is about; empty for one about the stack as a whole."""
+    message: str
+    """The policy's description, then what to change (pulumi-policy sends both), on one line."""
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> PolicyViolation:
+        text = _COLOUR_TAG.sub("", event.get("message") or "")
+        return cls(
+            policy=event.get("policyName") or "unnamed policy",
+            pack=event.get("policyPackName") or "",
+            level=event.get("enforcementLevel") or "advisory",
+            urn=event.get("resourceUrn") or "",
+            message=" ".join(line.strip() for line in text.splitlines() if line.strip()),
+        )
+
+    @property
+    def mandatory(self) -> bool:
+        return self.level == "mandatory"
+
+    @property
+    def resource_kind(self) -> str:
+        """The last part of the resource's type, e.g. `ScimSettings`; empty for the stack."""
+        return _type_of(self.urn).rsplit(":", 1)[-1] if self.urn else ""
+
+    @property
+    def resource_name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1] if self.urn else ""
+
+
+def policy_violations(events: Iterable[Mapping[str, Any]]) -> list[PolicyViolation]:
+    """Each distinct violation in an event log, mandatory ones first, else in the engine's order."""
+    found: list[PolicyViolation] = []
+    for event in events:
+        payload = event.get("policyEvent")
+        if payload:
+            violation = PolicyViolation.from_event(payload)
+            if violation not in found:
+                found.append(violation)
+    return sorted(found, key=lambda v: not v.mandatory)
+
+
 @dataclass(frozen=True)
 class Preview:
-    """A parsed `pulumi preview --json` document."""
+    """A parsed `pulumi preview --json` document, with the policy violations of its event log."""
 
     stack: str
     steps: list[Step]
     config: Mapping[str, Any]
     errors: list[str]
+    violations: list[PolicyViolation] = field(default_factory=list)
 
     @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Preview:
+    def from_json(cls, raw: Mapping[str, Any], events: Iterable[Mapping[str, Any]] = ()) -> Preview:
         steps = [Step.from_json(step) for step in raw.get("steps") or []]
         urns = [step["urn"] for step in raw.get("steps") or []]
         errors = [
@@ -85,7 +144,13 @@ class Preview:
             if d.get("severity") == "error"
         ]
         stack = urns[0].split(":")[2] if urns else "unknown"
-        return cls(stack=stack, steps=steps, config=raw.get("config") or {}, errors=errors)
+        return cls(
+            stack=stack,
+            steps=steps,
+            config=raw.get("config") or {},
+            errors=errors,
+            violations=policy_violations(events),
+        )
 
     def has(self, resource_type: str) -> bool:
         return any(step.type == resource_type and step.op != "delete" for step in self.steps)

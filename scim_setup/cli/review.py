@@ -1,8 +1,8 @@
 """`scim-setup review`: a pull request comment in the domain's words, from `pulumi preview --json`.
 
-Runs the preview itself (`--stack`, `--config-file`) or reads one a pipeline already saved
-(`--preview-json`), or a whole `fleet preview --report` (`--fleet-report`, see
-`scim_setup.cli.fleet.review`).
+Runs the preview itself (`--stack`, `--config-file`, `--policy-pack`) or reads one a pipeline
+already saved (`--preview-json`, with its `--event-log` for the policy violations), or a whole
+`fleet preview --report` (`--fleet-report`, see scim_setup/cli/fleet/review.py).
 Prints Markdown on stdout; `--json` prints one stack's changes for machines.
 Exit 0 when the review was printed, 1 when there was no preview to read.
 """
@@ -10,7 +10,9 @@ Exit 0 when the review was printed, 1 when there was no preview to read.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,9 +31,24 @@ def review(
     config_file: Annotated[
         Path | None, typer.Option("--config-file", help="Stack config file for the preview.")
     ] = None,
+    policy_packs: Annotated[
+        list[Path] | None,
+        typer.Option("--policy-pack", help="Run the preview with this policy pack (repeatable)."),
+    ] = None,
+    policy_pack_configs: Annotated[
+        list[Path] | None,
+        typer.Option("--policy-pack-config", help="Config file of each --policy-pack, in order."),
+    ] = None,
     preview_json: Annotated[
         Path | None,
         typer.Option("--preview-json", help="Read this `pulumi preview --json` output instead."),
+    ] = None,
+    event_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--event-log",
+            help="The same saved preview's `--event-log` file: lists its policy violations.",
+        ),
     ] = None,
     fleet_report: Annotated[
         Path | None,
@@ -43,11 +60,20 @@ def review(
     try:
         if fleet_report and as_json:
             raise ReviewError("--json is for one stack; the fleet report is already JSON")
+        if event_log and not preview_json:
+            raise ReviewError(
+                "--event-log goes with --preview-json (a preview run here logs its own)"
+            )
         if fleet_report:
             typer.echo(_fleet_markdown(fleet_report), nl=False)
             return
-        raw = read_preview(preview_json) if preview_json else _run_preview(stack, config_file)
-        preview = Preview.from_json(raw)
+        if preview_json:
+            raw = read_preview(preview_json)
+            events = read_event_log(event_log) if event_log else []
+        else:
+            packs = _policy_pack_args(policy_packs or [], policy_pack_configs or [])
+            raw, events = _run_preview(stack, config_file, packs)
+        preview = Preview.from_json(raw, events)
     except ReviewError as error:
         typer.echo(f"scim-setup review: {error}", err=True)
         raise typer.Exit(1) from None
@@ -99,17 +125,52 @@ def _parse(text: str, problem: str) -> dict[str, Any]:
     return raw
 
 
-def _run_preview(stack: str | None, config_file: Path | None) -> dict[str, Any]:
-    """`pulumi preview --json`; a preview that fails after planning (a policy) still has steps."""
-    argv = ["pulumi", "preview", "--json", "--non-interactive"]
+def read_event_log(path: Path) -> list[dict[str, Any]]:
+    """The engine events of a `--event-log` file: one JSON object per line."""
+    problem = f"{path} is not a `pulumi preview --event-log` file"
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as error:
+        raise ReviewError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        events = [json.loads(line) for line in lines if line.strip()]
+    except json.JSONDecodeError:
+        raise ReviewError(problem) from None
+    if not all(isinstance(event, dict) and "sequence" in event for event in events):
+        raise ReviewError(problem)
+    return events
+
+
+def _policy_pack_args(packs: list[Path], configs: list[Path]) -> list[str]:
+    """`--policy-pack` and `--policy-pack-config` for the preview: the CLI gives the n-th config
+    file to the n-th pack."""
+    if len(configs) > len(packs):
+        raise ReviewError("more --policy-pack-config files than --policy-pack directories")
+    argv = [arg for pack in packs for arg in ("--policy-pack", str(pack))]
+    return argv + [arg for config in configs for arg in ("--policy-pack-config", str(config))]
+
+
+def _run_preview(
+    stack: str | None, config_file: Path | None, policy_pack_args: list[str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`pulumi preview --json` and its event log; a preview that fails after planning (a
+    mandatory policy) still has steps, and the log has the violations."""
+    argv = ["pulumi", "preview", "--json", "--non-interactive", "--color", "never"]
     argv += ["--stack", stack] if stack else []
     argv += ["--config-file", str(config_file)] if config_file else []
+    with tempfile.TemporaryDirectory(prefix="scim-setup-review-") as work:
+        log = Path(work) / "events.jsonl"
+        result = _pulumi([*argv, *policy_pack_args, "--event-log", str(log)])
+        events = read_event_log(log) if log.exists() else []
+    first_error = next((line for line in result.stderr.splitlines() if line.strip()), "")
+    problem = f"`pulumi preview` exited {result.returncode} without a plan: {first_error}"
+    return _parse(result.stdout, problem.rstrip(": ")), events
+
+
+def _pulumi(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    # `--event-log` is a debug flag of the CLI; the Automation API turns them on this way too.
+    env = {**os.environ, "PULUMI_DEBUG_COMMANDS": "true"}
     try:
-        result = subprocess.run(argv, capture_output=True, text=True, check=False)
+        return subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
     except FileNotFoundError:
         raise ReviewError("the Pulumi CLI is not on PATH (see scripts/install-pulumi)") from None
-    first_error = next((line for line in result.stderr.splitlines() if line.strip()), "")
-    return _parse(
-        result.stdout,
-        f"`pulumi preview` exited {result.returncode} without a plan: {first_error}".rstrip(": "),
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scim_setup.cli.preview_changes import Change, Preview
+from scim_setup.cli.preview_changes import Change, PolicyViolation, Preview
 
 _OPS = {
     "create": "to create",
@@ -13,15 +13,12 @@ _OPS = {
 
 
 def markdown(preview: Preview, found: list[Change]) -> str:
-    """The PR comment: warnings first, then every other change, then the engine's counts."""
+    """The PR comment: policy violations and warnings first, then every other change, then the
+    engine's counts."""
     lines = [f"### SCIM setup review: stack `{preview.stack}`", ""]
     if preview.errors:
-        detail = "; ".join(e for e in preview.errors if e != "preview failed")
-        lines += [
-            "> ⚠️ `pulumi preview` failed (a mandatory policy or an error; its log says which)"
-            + (f": {detail}" if detail else ""),
-            "",
-        ]
+        lines += [_failure(preview), ""]
+    lines += bullets(VIOLATIONS_TITLE, [violation_text(v) for v in preview.violations])
     if not found:
         lines += ["No changes: the setup already matches this configuration.", ""]
         return "\n".join(lines)
@@ -31,6 +28,31 @@ def markdown(preview: Preview, found: list[Change]) -> str:
 
 
 WARNINGS_TITLE = "**⚠️ Needs attention**"
+VIOLATIONS_TITLE = "**⛔ Policy violations**"
+
+
+def _failure(preview: Preview) -> str:
+    """Why the preview failed: its mandatory violations (listed below it), or the engine's error."""
+    detail = "; ".join(e for e in preview.errors if e != "preview failed")
+    mandatory = sum(v.mandatory for v in preview.violations)
+    if mandatory:
+        plural = "s" if mandatory > 1 else ""
+        cause = f"{mandatory} mandatory policy violation{plural}, listed below"
+        return f"> ⚠️ `pulumi preview` failed: {cause}" + (f"; {detail}" if detail else "")
+    return "> ⚠️ `pulumi preview` failed (a mandatory policy or an error; its log says which)" + (
+        f": {detail}" if detail else ""
+    )
+
+
+def violation_text(violation: PolicyViolation) -> str:
+    """Severity, rule (and its pack), resource, then the policy's own words."""
+    level = violation.level.capitalize()
+    level = f"**{level}**" if violation.mandatory else level
+    pack = f" ({violation.pack})" if violation.pack else ""
+    target = (
+        f"{violation.resource_kind} `{violation.resource_name}`" if violation.urn else "the stack"
+    )
+    return f"{level} `{violation.policy}`{pack} on {target}: {violation.message}"
 
 
 def change_lines(preview: Preview, found: list[Change]) -> list[str]:

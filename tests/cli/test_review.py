@@ -20,11 +20,14 @@ import pytest
 
 from scim_setup.cli.fleet.report import Command, CustomerResult, FleetReport, Status, write_report
 from scim_setup.cli.fleet.review import fleet_markdown
+from scim_setup.cli.preview_changes import PolicyViolation
+from scim_setup.cli.review_markdown import violation_text
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.engine.conftest import new_stack, pulumi_cli
+from tests.policy.conftest import policy_pack
 
-__all__ = ["pulumi_cli"]
+__all__ = ["policy_pack", "pulumi_cli"]
 
 SCRIPT = Path(sys.executable).parent / "scim-setup"
 HEADER = "### SCIM setup review: stack `engine`\n\n"
@@ -128,6 +131,122 @@ def test_scim_switched_off_is_a_warning(stack, secrets, tmp_path):
         "<sub>pulumi preview: 1 to update.</sub>\n"
     )
     assert_no_secret(result.stdout + result.stderr, secrets)
+
+
+ACCOUNT_SIZE_MESSAGE = (
+    "Backup accounts get between minAccountSizeGb and maxAccountSizeGb GB. scim:accountSizeGb is "
+    "5000 GB; this organisation gives each backup account 10 to 1000 GB: `pulumi config set "
+    "scim:accountSizeGb <10..1000>`."
+)
+TOKEN_ROTATION_MESSAGE = (
+    "The SCIM token is rotated at least every maxRotateAfterDays days. scim:rotateAfterDays is not "
+    "set, so the SCIM token never expires: `pulumi config set scim:rotateAfterDays 180` (or fewer "
+    "days)."
+)
+
+
+def test_policy_violation_is_listed_with_rule_severity_resource_and_message(
+    stack, secrets, policy_pack
+):
+    stack.set_config("scim:accountSizeGb", "5000")
+    try:
+        result = review(stack, "--policy-pack", str(policy_pack))
+    finally:
+        stack.remove_config("scim:accountSizeGb")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == HEADER + (
+        "> ⚠️ `pulumi preview` failed: 1 mandatory policy violation, listed below\n"
+        "\n"
+        "**⛔ Policy violations**\n"
+        "- **Mandatory** `account-size-bounds` (scim-setup) on ScimSettings `dashboard-settings`: "
+        f"{ACCOUNT_SIZE_MESSAGE}\n"
+        "\n"
+        "**Changes**\n"
+        "- New backup accounts will get 5000 GB instead of 50.\n"
+        "\n"
+        "<sub>pulumi preview: 1 to update.</sub>\n"
+    )
+    assert_no_secret(result.stdout + result.stderr, secrets)
+
+
+def test_saved_event_log_lists_mandatory_violations_before_advisory_ones():
+    """The fixture is a real preview of a new stack without scim:rotateAfterDays and with 5000 GB
+    accounts, run with the pack and `{"account-size-bounds": {"enforcementLevel": "advisory"}}`:
+    the engine logged the advisory finding first."""
+    result = review_saved(
+        "--preview-json",
+        str(DATA / "policy-preview.json"),
+        "--event-log",
+        str(DATA / "policy-events.jsonl"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == HEADER + (
+        "> ⚠️ `pulumi preview` failed: 1 mandatory policy violation, listed below\n"
+        "\n"
+        "**⛔ Policy violations**\n"
+        "- **Mandatory** `token-rotation` (scim-setup) on ScimToken `dashboard-token`: "
+        f"{TOKEN_ROTATION_MESSAGE}\n"
+        "- Advisory `account-size-bounds` (scim-setup) on ScimSettings `dashboard-settings`: "
+        f"{ACCOUNT_SIZE_MESSAGE}\n"
+        "\n"
+        "**Changes**\n"
+        "- SCIM user management will be switched on in the Dashboard; new backup accounts will get "
+        "5000 GB.\n"
+        "- A SCIM API token will be generated.\n"
+        "- ScimConnectionTest 'dashboard-test-connection' will be created.\n"
+        "\n"
+        "<sub>pulumi preview: 3 to create.</sub>\n"
+    )
+
+
+def test_colour_markup_of_a_log_written_with_color_always_is_dropped():
+    """An event as the CLI logged it when the fixture's preview ran again with `--color always`."""
+    event = {
+        "resourceUrn": "urn:pulumi:engine::scim-setup::scim-setup:dashboard:DashboardScim"
+        "$pulumi-python:dynamic/dashboard:ScimSettings::dashboard-settings",
+        "message": "<{%reset%}>Backup accounts get between minAccountSizeGb and maxAccountSizeGb "
+        "GB.\nscim:accountSizeGb is 5000 GB; this organisation gives each backup account 10 to "
+        "1000 GB: `pulumi config set scim:accountSizeGb <10..1000>`<{%reset%}>\n",
+        "color": "raw",
+        "policyName": "account-size-bounds",
+        "policyPackName": "scim-setup",
+        "policyPackVersion": "0.1.0",
+        "policyPackVersionTag": "0.1.0",
+        "enforcementLevel": "advisory",
+    }
+
+    violation = PolicyViolation.from_event(event)
+
+    assert violation_text(violation) == (
+        "Advisory `account-size-bounds` (scim-setup) on ScimSettings `dashboard-settings`: "
+        + ACCOUNT_SIZE_MESSAGE.removesuffix(".")
+    )
+
+
+def test_event_log_that_is_not_one_is_one_line_and_exit_1(tmp_path):
+    bad = tmp_path / "events.jsonl"
+    bad.write_text('{"steps": []}\n')
+
+    result = review_saved(
+        "--preview-json", str(DATA / "policy-preview.json"), "--event-log", str(bad)
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"scim-setup review: {bad} is not a `pulumi preview --event-log` file\n"
+    )
+
+
+def test_event_log_without_its_saved_preview_is_one_line_and_exit_1():
+    result = review_saved("--event-log", str(DATA / "policy-events.jsonl"))
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "scim-setup review: --event-log goes with --preview-json (a preview run here logs its "
+        "own)\n"
+    )
 
 
 ENTRA_CHANGES = (
