@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scim_setup.cli.review_mappings import ATTRIBUTE_MAPPINGS, mapping_changes
+
 SECRET = "[secret]"
 SCIM_SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
 SCIM_TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
@@ -304,4 +306,7 @@ _DESCRIBERS: dict[str, Callable[[Step, Preview], list[Change]]] = {
     ASSIGNMENT: _assignment,
     SYNC_SECRET: _sync_secret,
     SYNC_JOB: _sync_job,
+    ATTRIBUTE_MAPPINGS: lambda step, _preview: [
+        Change(text, risky) for text, risky in mapping_changes(step.op, step.old, step.new)
+    ],
 }
