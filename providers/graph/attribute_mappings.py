@@ -85,9 +85,10 @@ class AttributeMappingsProvider(ConfiguredProvider[GraphConnection, GraphClient]
         if isinstance(inputs["mappings"], list):
             inputs["mappings"] = [_entry(item) for item in inputs["mappings"]]
         failures = [*self.config_failures(), *job_id_failures(news)]
-        failures += [CheckFailure("mappings", p) for p in declaration_problems(inputs)]
+        # No property name: the engine would print the whole list before the reason.
+        failures += [CheckFailure("", p) for p in declaration_problems(inputs)]
         if not failures:
-            failures += [CheckFailure("mappings", p) for p in target_problems(inputs)]
+            failures += [CheckFailure("", p) for p in target_problems(inputs)]
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -59,6 +59,9 @@ def provision_on_demand(
     stack: Annotated[
         str | None, typer.Option("--stack", "-s", help="Stack to use (default: the selected one).")
     ] = None,
+    config_file: Annotated[
+        Path | None, typer.Option("--config-file", help="The stack's config file, if elsewhere.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
     cwd: Annotated[Path, typer.Option("--cwd", "-C", help="The Pulumi project directory.")] = Path(
         "."
@@ -66,7 +69,7 @@ def provision_on_demand(
 ) -> None:
     """Provision one user now through the stack's Entra job and show every step Entra reports."""
     try:
-        outcome = run(user, stack, cwd)
+        outcome = run(user, stack, cwd, config_file)
     except (OnDemandError, StackReadError) as error:
         print(f"scim-setup provision-on-demand: {error}", file=sys.stderr)
         raise typer.Exit(2) from None
@@ -77,7 +80,7 @@ def provision_on_demand(
     raise typer.Exit(0 if outcome.result == "Success" else 1)
 
 
-def run(user: str, stack: str | None, cwd: Path) -> OnDemandResult:
+def run(user: str, stack: str | None, cwd: Path, config_file: Path | None = None) -> OnDemandResult:
     from components.entra_application import is_guid
     from providers.error_reporting import OneLineError
     from providers.graph.connection import GraphConnection
@@ -86,7 +89,7 @@ def run(user: str, stack: str | None, cwd: Path) -> OnDemandResult:
     job_id = read_outputs(stack, cwd).get("job_id")
     if not isinstance(job_id, str):
         raise OnDemandError(f"stack {stack or '(selected)'} has no Entra step (no job_id output)")
-    config = read_config(stack, cwd)
+    config = read_config(stack, cwd, config_file)
     try:
         client = GraphConnection.from_config(config).client()
         object_id = user if is_guid(user) else _object_id(client, user)
@@ -101,10 +104,11 @@ def run(user: str, stack: str | None, cwd: Path) -> OnDemandResult:
     return outcome
 
 
-def read_config(stack: str | None, cwd: Path) -> dict[str, str]:
+def read_config(stack: str | None, cwd: Path, config_file: Path | None = None) -> dict[str, str]:
     """The stack's config, secrets decrypted (they stay in this process: nothing prints them)."""
     command = ["pulumi", "config", "--json", "--show-secrets", "--non-interactive"]
     command += ["--stack", stack] if stack else []
+    command += ["--config-file", str(config_file)] if config_file else []
     try:
         result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     except FileNotFoundError:
