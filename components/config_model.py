@@ -64,6 +64,38 @@ def _email(email: str) -> str:
     return email
 
 
+def _mapping_source(source: str | None) -> str | None:
+    """An Entra attribute name or a well-formed mapping expression; None removes the mapping."""
+    from providers.graph.mapping_expression import ExpressionError, check
+
+    if source is not None:
+        try:
+            check(source)
+        except ExpressionError as error:
+            raise ValueError(
+                f"{error}; give an Entra attribute (mail) or an expression such as "
+                'Join("@", [mailNickname], "example.com"), or null to remove the mapping'
+            ) from None
+    return source
+
+
+def _scoping_clause(clause: str) -> str:
+    from providers.graph.synchronization_schema import parse_clause
+
+    parse_clause(clause)
+    return clause
+
+
+def _one_entry_per_target(mappings: list[AttributeMappingConfig]) -> list[AttributeMappingConfig]:
+    targets = [m.target.lower() for m in mappings]
+    if len(set(targets)) != len(targets):
+        twice = sorted({m.target for m in mappings if targets.count(m.target.lower()) > 1})
+        raise ValueError(f"list each target once ({', '.join(twice)} more than once)")
+    if sum(m.matching is True for m in mappings) > 1:
+        raise ValueError("mark one entry `matching: true` (the attribute accounts are matched by)")
+    return mappings
+
+
 def _raise_camel_cased(problems: list[str]) -> None:
     """Report a component's problems with the config keys' spelling (`vault_name` → `vaultName`)."""
     if problems:
@@ -117,6 +149,15 @@ class EntraApplicationConfig(ConfigSection):
         return self
 
 
+class AttributeMappingConfig(ConfigSection):
+    """One user mapping: `source` is required (null removes the target's mapping)."""
+
+    target: Annotated[str, Field(min_length=1)]
+    source: Annotated[str | None, AfterValidator(_mapping_source)]
+    default: str | None = None
+    matching: bool | None = None
+
+
 class EntraConfig(ConfigSection):
     application: EntraApplicationConfig
     assignedGroups: Annotated[list[str], AfterValidator(_group_ids)] = Field(default_factory=list)
@@ -127,6 +168,10 @@ class EntraConfig(ConfigSection):
     compliantPatch: bool = False
     testConnection: bool = True
     failWhenQuarantined: bool = False
+    attributeMappings: Annotated[
+        list[AttributeMappingConfig], AfterValidator(_one_entry_per_target)
+    ] = Field(default_factory=list)
+    scopingFilter: list[Annotated[str, AfterValidator(_scoping_clause)]] | None = None
 
 
 class ProvisioningLogsConfig(ConfigSection):
@@ -198,6 +243,7 @@ SECTIONS: dict[str, type[ConfigSection]] = {
     "scim": ScimConfig,
     "entra": EntraConfig,
     "entra.application": EntraApplicationConfig,
+    "entra.attributeMappings": AttributeMappingConfig,
     "azureExtras": AzureExtrasConfig,
     "azureExtras.provisioningLogs": ProvisioningLogsConfig,
     "azureExtras.tokenEscrow": TokenEscrowConfig,

@@ -31,6 +31,7 @@ from components.entra_application import (
     resolve_application,
 )
 from providers.connection_outcome import outcome_of
+from providers.graph.attribute_mappings import AttributeMappings, AttributeMappingsArgs
 from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
 from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
 
@@ -93,6 +94,8 @@ class EntraProvisioningArgs:
     compliant_patch: bool = False
     test_connection: bool = True
     fail_when_quarantined: bool = False
+    attribute_mappings: Sequence[Mapping[str, Any]] = ()
+    scoping_filter: Sequence[str] | None = None
 
 
 class EntraProvisioningArgsError(ValueError):
@@ -155,6 +158,7 @@ class EntraProvisioning(pulumi.ComponentResource):
         )
 
         checked = self._health(name, args, job, secret)
+        self._mappings(name, args, job)
 
         self.client_id = app.client_id
         self.application_object_id = app.application_object_id
@@ -206,6 +210,25 @@ class EntraProvisioning(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, depends_on=status_after),
         )
         return test_connection, status.status
+
+    def _mappings(
+        self, name: str, args: EntraProvisioningArgs, job: azuread.SynchronizationJob
+    ) -> AttributeMappings | None:
+        """The declared user mappings and scoping filter, written into the job's schema (see
+        docs/attribute-mappings.md); None when the stack declares neither."""
+        if not args.attribute_mappings and args.scoping_filter is None:
+            return None
+        return AttributeMappings(
+            f"{name}-attribute-mappings",
+            AttributeMappingsArgs(
+                job_id=job.id,
+                mappings=list(args.attribute_mappings),
+                scoping_filter=None if args.scoping_filter is None else list(args.scoping_filter),
+                tenant_url=args.tenant_url,
+                token=args.secret_token,
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=[job]),
+        )
 
     def _secret(
         self, name: str, args: EntraProvisioningArgs, sp_resource_id: pulumi.Output[str]

@@ -117,11 +117,13 @@ NEVER_ECHOED = frozenset({"dashboard:url", API_TOKEN_KEY})
 def _describe(error: ErrorDetails, secret_keys: frozenset[str]) -> str:
     """One problem as `namespace:key.nested: what is wrong (got value)`, with the fix."""
     namespace, *rest = [str(part) for part in error["loc"]]
-    key = f"{namespace}:{'.'.join(rest)}" if rest else namespace
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"][1:])
+    key = f"{namespace}:{path.lstrip('.')}" if rest else namespace
     top_key = f"{namespace}:{rest[0]}" if rest else key
     quiet = top_key in NEVER_ECHOED or top_key in secret_keys
     if error["type"] == "extra_forbidden":
-        section = SECTIONS[".".join([namespace, *rest[:-1]])]
+        names = [str(p) for p in error["loc"][1:-1] if not isinstance(p, int)]
+        section = SECTIONS[".".join([namespace, *names])]
         return f"{key}: unknown key{_suggestion(rest[-1], section)}"
     if error["type"] == "missing":
         if rest == ["application"]:
@@ -190,6 +192,8 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         compliant_patch=entra.compliantPatch,
         test_connection=entra.testConnection,
         fail_when_quarantined=entra.failWhenQuarantined,
+        attribute_mappings=[m.model_dump() for m in entra.attributeMappings],
+        scoping_filter=entra.scopingFilter,
     )
 
 

@@ -1,13 +1,15 @@
-"""The Microsoft Graph calls of this package: Entra's Test Connection and the provisioning job.
+"""The Microsoft Graph calls of this package: Entra's Test Connection, the provisioning job, its
+synchronization schema (attribute mappings) and provisioning on demand.
 
-Only two calls, on one `requests.Session` whose bearer token comes from an azure-identity
+All on one `requests.Session` whose bearer token comes from an azure-identity
 credential (see `providers.graph.connection`). Graph throttling (429, 503, 504) and lost answers
 are retried with the waits of `providers.http_retry`, within `TIMEOUT_S`; every other failure is
 a `GraphError` built from Graph's error JSON (`{"error": {"code", "message", "innerError":
 {"request-id"}}}`), one line naming the call.
 Permissions (application): `Synchronization.ReadWrite.All` for validateCredentials,
-`Synchronization.Read.All` for the job; `Application.ReadWrite.OwnedBy` covers both for an app
-the caller owns.
+`Synchronization.Read.All` for the job; `Application.ReadWrite.OwnedBy` covers them for an app
+the caller owns (also the schema and provisionOnDemand). Looking a user up by UPN needs
+`User.Read.All`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from pulumi.dynamic import CheckFailure
 
@@ -135,9 +138,11 @@ class GraphClient:
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """One call, retried on throttling and lost answers within `timeout_s`.
 
-        Every call here is safe to repeat: validateCredentials only checks, a GET only reads.
+        Every call here is safe to repeat: validateCredentials and parseExpression only check, a
+        GET only reads, a schema PUT or DELETE gives the same result twice, and provisionOnDemand
+        matches what a first attempt created.
         """
-        if problem := job_path_problem(path.removesuffix("/validateCredentials")):
+        if not path.startswith("/users/") and (problem := job_path_problem(_job_of(path))):
             raise GraphError(problem)
         url = self._base + path
         deadline = self._clock() + self._timeout_s
@@ -161,6 +166,46 @@ class GraphClient:
             raise _error(method, url, response, retries)
         return response.json() if response.content else {}
 
+    def schema(self, job_path: str) -> dict[str, Any]:
+        """The job's `synchronizationSchema` (directories and synchronization rules)."""
+        return self._call("GET", f"{job_path}/schema")
+
+    def put_schema(self, job_path: str, schema: dict[str, Any]) -> None:
+        """Replace the whole schema (204); safe to repeat."""
+        self._call("PUT", f"{job_path}/schema", schema)
+
+    def reset_schema(self, job_path: str) -> None:
+        """`DELETE .../schema`: back to the template's default schema (204); safe to repeat."""
+        self._call("DELETE", f"{job_path}/schema")
+
+    def parse_expression(self, job_path: str, expression: str) -> dict[str, Any]:
+        """Graph's `attributeMappingSource` tree for a mapping expression (`parseExpression`)."""
+        body = {"expression": expression}
+        answer = self._call("POST", f"{job_path}/schema/parseExpression", body)
+        parsed = answer.get("parsedExpression")
+        if not answer.get("parsingSucceeded") or not isinstance(parsed, dict):
+            error = answer.get("error") or {}
+            reason = error.get("message") if isinstance(error, dict) else error
+            raise GraphError(
+                f"Graph could not parse the mapping expression {expression!r}"
+                f"{f' ({reason})' if reason else ''}; fix it in entra:attributeMappings"
+            )
+        return parsed
+
+    def provision_on_demand(self, job_path: str, rule_id: str, object_id: str) -> dict[str, Any]:
+        """`provisionOnDemand` for one user: Graph's `{key, value}` pair, both JSON text.
+
+        Repeating it is harmless: a second run matches the account the first one created.
+        """
+        subject = {"objectId": object_id, "objectTypeName": "User"}
+        body = {"parameters": [{"ruleId": rule_id, "subjects": [subject]}]}
+        return self._call("POST", f"{job_path}/provisionOnDemand", body)
+
+    def user_object_id(self, user: str) -> str:
+        """The object id of a user given by object id or user principal name."""
+        answer = self._call("GET", f"/users/{quote(user, safe='@')}?$select=id")
+        return str(answer["id"])
+
     def _attempt(
         self, method: str, url: str, body: dict[str, Any] | None
     ) -> tuple[requests.Response | None, str]:
@@ -175,6 +220,14 @@ class GraphClient:
         except requests.RequestException as exc:
             return None, type(exc).__name__
         return response, ""
+
+
+def _job_of(path: str) -> str:
+    """The job path of a call on a job (`.../schema/parseExpression` → the job)."""
+    return _JOB_CALL.sub("", path)
+
+
+_JOB_CALL = re.compile(r"/(validateCredentials|schema(/parseExpression)?|provisionOnDemand)$")
 
 
 def _retried(retries: int) -> str:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from scim_setup.cli.fleet.command import fleet_app
+from scim_setup.cli.provision_on_demand import provision_on_demand
 from scim_setup.cli.review import review
 from scim_setup.cli.status import status
 
@@ -54,6 +55,7 @@ def root(
 
 app.command("review")(review)
 app.command("status")(status)
+app.command("provision-on-demand")(provision_on_demand)
 
 
 def main() -> None:

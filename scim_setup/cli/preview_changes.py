@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scim_setup.cli.review_mappings import ATTRIBUTE_MAPPINGS, mapping_changes
+
 SECRET = "[secret]"
 SCIM_SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
 SCIM_TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
@@ -369,4 +371,7 @@ _DESCRIBERS: dict[str, Callable[[Step, Preview], list[Change]]] = {
     ASSIGNMENT: _assignment,
     SYNC_SECRET: _sync_secret,
     SYNC_JOB: _sync_job,
+    ATTRIBUTE_MAPPINGS: lambda step, _preview: [
+        Change(text, risky) for text, risky in mapping_changes(step.op, step.old, step.new)
+    ],
 }

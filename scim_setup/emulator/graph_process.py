@@ -70,6 +70,54 @@ class FakeGraphProcess(EmulatorProcess):
     def requests(self) -> list[dict[str, Any]]:
         return self._hook("GET", "/_fake/requests").json()["items"]
 
+    def add_users(self, *users: dict[str, Any]) -> None:
+        """Add users to the fake directory (`id`, `userPrincipalName`, `mail`, ..., `assigned`)."""
+        self._hook("PUT", "/_fake/directory", {"users": list(users)})
+
+    def edit_mapping(
+        self, service_principal_id: str, job_id: str, target: str, expression: str
+    ) -> None:
+        """Change one user mapping of the job, as a portal edit would."""
+        body = {
+            "servicePrincipalId": service_principal_id,
+            "jobId": job_id,
+            "target": target,
+            "expression": expression,
+        }
+        self._hook("PUT", "/_fake/mappings", body)
+
+    def graph(self, method: str, path: str, body: Any = None) -> requests.Response:
+        """One Graph call (`path` after `/v1.0`) with a token from the fake's sign-in endpoint,
+        as the azuread provider would make it (e.g. `PUT .../synchronization/secrets`)."""
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "scope": f"{self.url}/.default",
+        }
+        token_url = f"{self.url}/{self.tenant_id}/oauth2/v2.0/token"
+        token = requests.post(token_url, data=form, verify=self.ca_bundle, timeout=10)
+        token.raise_for_status()
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        return requests.request(
+            method,
+            f"{self.url}/v1.0{path}",
+            json=body,
+            headers=headers,
+            verify=self.ca_bundle,
+            timeout=30,
+        )
+
+    def save_secrets(self, service_principal_id: str, tenant_url: str, token: str) -> None:
+        """Save the Tenant URL and Secret Token as pulumi-azuread's SynchronizationSecret does."""
+        pairs = [
+            {"key": "BaseAddress", "value": tenant_url},
+            {"key": "SecretToken", "value": token},
+            {"key": "SyncAll", "value": "false"},
+        ]
+        path = f"/servicePrincipals/{service_principal_id}/synchronization/secrets"
+        self.graph("PUT", path, {"value": pairs}).raise_for_status()
+
     def _hook(self, method: str, path: str, body: Any = None) -> requests.Response:
         response = requests.request(
             method, self.url + path, json=body, verify=self.ca_bundle, timeout=10
