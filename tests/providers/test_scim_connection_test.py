@@ -73,8 +73,8 @@ def test_superseded_token_is_explained_as_regenerated_elsewhere(scim, dashboard)
     assert (result.passed, result.status) == (False, 401)
     assert result.message == (
         f"{call(scim['tenant_url'])} returned 401: the Dashboard did not accept the SCIM token "
-        "(regenerated or revoked elsewhere, e.g. in the Dashboard UI?). Run `pulumi refresh`, "
-        "then `pulumi up` to generate a new one"
+        "(regenerated or revoked elsewhere, e.g. in the Dashboard UI?). Run `pulumi up`: it sees "
+        "the token is no longer the active one and generates a new one"
     )
     assert_clean(result.message, scim["token"])
 
