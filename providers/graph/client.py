@@ -37,8 +37,8 @@ CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
 TIMEOUT_S = 180.0
 RETRIES = RetryPolicy(statuses=frozenset({429, 503, 504}), retry_after_max_s=60.0)
-LAG_RETRIES = RetryPolicy(statuses=frozenset({400, 401, 404}), max_retries=6)
-"""Waits 0, 1, 2, 4, 8, 8 s (23 s in all): Graph's lag after a write lasts a few seconds."""
+LAG_RETRIES = RetryPolicy(statuses=frozenset({400, 401, 404}), max_retries=5)
+"""Waits 0, 1, 2, 4, 8 s (15 s in all): Graph's lag after a write lasts a few seconds."""
 JOB_PATH = re.compile(r"^/servicePrincipals/[0-9A-Za-z-]+/synchronization/jobs/[^/\s]+$")
 _CALL_PATH = re.compile(
     r"^(?P<job>/servicePrincipals/[^/]+/synchronization/jobs/[^/]+)"

@@ -122,13 +122,12 @@ def attention(job: ProvisioningJob, portal_url: Any) -> str | None:
         return None
     quarantine = job.status.quarantine
     assert quarantine is not None
-    parts = [f"provisioning is in quarantine ({quarantine.reason or 'Unknown'})"]
-    if quarantine.current_began:
-        parts.append(f"since {quarantine.current_began}")
+    since = f" since {quarantine.current_began}" if quarantine.current_began else ""
+    parts = [f"provisioning is in quarantine ({quarantine.reason or 'Unknown'}){since}"]
     if quarantine.next_attempt:
         parts.append(f"Entra tries again at {quarantine.next_attempt}")
     if quarantine.error:
-        parts.append(quarantine.error)
+        parts.append(quarantine.error.rstrip("."))
     where = portal_url if isinstance(portal_url, str) and portal_url else "the Entra admin center"
     return (
         "; ".join(parts) + ". scim-setup lifts only quarantines for bad credentials: a person "
@@ -170,9 +169,8 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphCl
 
     def _plan(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[list[str], str | None]:
         job_id = news["job_id"]
-        written = _credentials_written(olds, news)
-        plan = [] if self._credentials_work(job_id, written) else [REWRITE_CREDENTIALS]
-        job = self.client().job(job_id, written)
+        job = self.client().job(job_id, _credentials_written(olds, news))
+        plan = [] if self._credentials_work(job_id) else [REWRITE_CREDENTIALS]
         plan += job_actions(job, news["start_provisioning"], scope_changed(olds, news))
         return plan, attention(job, news.get("portal_url"))
 
@@ -180,12 +178,13 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphCl
         """Make the repairs the live job needs now (not those `check` saw: time has passed)."""
         client, job_id = self.client(), news["job_id"]
         written = _credentials_written(olds, news)
+        job = client.job(job_id, written)  # waits out Graph's lag after the job or secret write
         done = []
-        if not self._credentials_work(job_id, written):
+        if not self._credentials_work(job_id):
             client.save_credentials(job_id, _pairs(news.get("credentials")))
             client.validate_credentials(job_id, just_written=True)
             done.append(REWRITE_CREDENTIALS)
-        job = client.job(job_id, written)
+            job = client.job(job_id)
         for action in job_actions(job, news["start_provisioning"], scope_changed(olds, news)):
             if action == RESTART_SCOPE:
                 client.restart_job(job_id, RESET_SCOPE, written)
@@ -202,10 +201,14 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphCl
             "checked_at": utc_stamp(),
         }
 
-    def _credentials_work(self, job_id: str, just_written: bool) -> bool:
-        """Entra's Test Connection with the saved credentials; False on Graph's 400 (rejected)."""
+    def _credentials_work(self, job_id: str) -> bool:
+        """Entra's Test Connection with the saved credentials; False on Graph's 400 (rejected).
+
+        Not retried on a 400 even right after the secret was written: writing the declared pairs
+        again costs one PUT, while waiting out a real rejection would cost the lag's 15 s.
+        """
         try:
-            self.client().validate_credentials(job_id, just_written)
+            self.client().validate_credentials(job_id)
         except GraphError as error:
             if error.status == 400:
                 return False
