@@ -114,7 +114,44 @@ def _entra_checks(report: Report, outputs: dict[str, Any], now: datetime) -> Non
     quarantine = status.get("quarantine")
     if quarantine:
         report.add("Quarantine", _quarantine(quarantine, now), FAIL)
+        report.add("Next attempt", _next_attempt(quarantine.get("next_attempt"), now))
+        report.add("Lifted by", *_lifted_by(status, quarantine))
     report.add("Portal", str(outputs.get("portal_url") or "unknown"))
+
+
+def _next_attempt(stamp: Any, now: datetime) -> str:
+    """When Entra retries a quarantined job itself (6, 12, 24 h after the failure, then daily)."""
+    if not isinstance(stamp, str):
+        return "unknown"
+    try:
+        then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    seconds = int((then - now).total_seconds())
+    if seconds <= 0:
+        return f"{stamp} (due now)"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{stamp} (in {seconds // size}{unit})"
+    return f"{stamp} (in {seconds}s)"
+
+
+def _lifted_by(status: dict[str, Any], quarantine: dict[str, Any]) -> tuple[str, str]:
+    """Whether the next `pulumi up` lifts the quarantine, or a person must act."""
+    lift = status.get("quarantine_lift")
+    if lift == "pulumi up":
+        return (
+            "the next `pulumi up`, once Entra's Test Connection passes (bad credentials)",
+            WARN,
+        )
+    if lift == "a person":
+        reason = quarantine.get("reason") or "unknown reason"
+        return (
+            f"a person: scim-setup does not lift {reason}; read the provisioning logs, then "
+            "Restart provisioning in the portal",
+            FAIL,
+        )
+    return "unknown (run `pulumi up` or `pulumi refresh` to read the job again)", WARN
 
 
 def _test_connection(result: dict[str, Any] | None, now: datetime) -> tuple[str, str]:
