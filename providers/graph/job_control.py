@@ -44,6 +44,7 @@ the azuread secret's state true.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +83,7 @@ class ProvisioningJobControlArgs:
     `[{"key", "value"}]`; `portal_url` goes into the report of a quarantine a person must lift."""
 
     job_id: pulumi.Input[str]
-    credentials: pulumi.Input[list[dict[str, str]]]
+    credentials: pulumi.Input[Sequence[Mapping[str, pulumi.Input[str]]]]
     start_provisioning: pulumi.Input[bool] = True
     sync_all: pulumi.Input[bool] = False
     portal_url: pulumi.Input[str] | None = None
@@ -184,15 +185,15 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphCl
             client.save_credentials(job_id, _pairs(news.get("credentials")))
             client.validate_credentials(job_id, just_written=True)
             done.append(REWRITE_CREDENTIALS)
-            job = client.job(job_id)
-        for action in job_actions(job, news["start_provisioning"], scope_changed(olds, news)):
+        actions = job_actions(job, news["start_provisioning"], scope_changed(olds, news))
+        for action in actions:
             if action == RESTART_SCOPE:
                 client.restart_job(job_id, RESET_SCOPE, written)
             else:
                 client.start_job(job_id, written)
-            done.append(action)
-        if done:
+        if actions:
             job = client.job(job_id, just_written=True)
+        done += actions
         return {
             **{key: news.get(key) for key in _INPUTS},
             "plan": [],
