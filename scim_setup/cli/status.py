@@ -121,19 +121,11 @@ def _entra_checks(report: Report, outputs: dict[str, Any], now: datetime) -> Non
 
 def _next_attempt(stamp: Any, now: datetime) -> str:
     """When Entra retries a quarantined job itself (6, 12, 24 h after the failure, then daily)."""
-    if not isinstance(stamp, str):
-        return "unknown"
-    try:
-        then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp
+    then = _moment(stamp)
+    if then is None:
+        return stamp if isinstance(stamp, str) else "unknown"
     seconds = int((then - now).total_seconds())
-    if seconds <= 0:
-        return f"{stamp} (due now)"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{stamp} (in {seconds // size}{unit})"
-    return f"{stamp} (in {seconds}s)"
+    return f"{stamp} (due now)" if seconds <= 0 else f"{stamp} (in {_span(seconds)})"
 
 
 def _lifted_by(status: dict[str, Any], quarantine: dict[str, Any]) -> tuple[str, str]:
@@ -202,15 +194,27 @@ def _yes_no(value: Any) -> str:
 def _ago(stamp: Any, now: datetime, suffix: str = "ago") -> str:
     if not isinstance(stamp, str):
         return "at an unknown time"
-    try:
-        then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
+    then = _moment(stamp)
+    if then is None:
         return stamp
-    seconds = max(0, int((now - then).total_seconds()))
+    return f"{_span(max(0, int((now - then).total_seconds())))} {suffix}"
+
+
+def _moment(stamp: Any) -> datetime | None:
+    """An ISO 8601 time as Graph and the Dashboard write it, or None."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _span(seconds: int) -> str:
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
-            return f"{seconds // size}{unit} {suffix}"
-    return f"{seconds}s {suffix}"
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def render(report: Report, console: Console) -> None:
