@@ -37,7 +37,11 @@ else:
     pulumi.export("job_id", setup.job_id)
     entra = setup.entra
     export_health(
-        setup.dashboard, entra.test_connection, entra.provisioning_status, entra.portal_url
+        setup.dashboard,
+        entra.test_connection,
+        entra.provisioning_status,
+        entra.portal_url,
+        entra.provisioning_attention,
     )
 pulumi.export("tenant_url", setup.tenant_url)
 pulumi.export("token_id", setup.token_id)

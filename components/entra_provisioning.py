@@ -33,6 +33,7 @@ from components.entra_application import (
 from providers.connection_outcome import outcome_of
 from providers.graph.attribute_mappings import AttributeMappings, AttributeMappingsArgs
 from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
+from providers.graph.job_control import ProvisioningJobControl, ProvisioningJobControlArgs
 from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
 
 if TYPE_CHECKING:
@@ -118,6 +119,8 @@ class EntraProvisioning(pulumi.ComponentResource):
     job's Test Connection and status) and AppRoleAssignment.ReadWrite.All (assignments).
     `provisioning_status` is the job's status as of the last `up` or `refresh`; `test_connection`
     is `{result, message, checked_at}` of Entra's own Test Connection, or None when switched off.
+    `provisioning_attention` says when the job is in a quarantine only a person may lift (see
+    `providers.graph.job_control`, which also keeps the job running as declared), else None.
     """
 
     client_id: pulumi.Output[str]
@@ -127,6 +130,7 @@ class EntraProvisioning(pulumi.ComponentResource):
     portal_url: pulumi.Output[str]
     test_connection: pulumi.Output[dict[str, str] | None]
     provisioning_status: pulumi.Output[dict[str, Any]]
+    provisioning_attention: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -157,18 +161,35 @@ class EntraProvisioning(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[secret, *assignments]),
         )
 
-        checked = self._health(name, args, job, secret)
-        self._mappings(name, args, job)
+        portal_url = pulumi.Output.format(
+            PORTAL_URL, app.client_id, app.service_principal_object_id
+        )
+        mappings = self._mappings(name, args, job)
+        control = ProvisioningJobControl(
+            f"{name}-job-control",
+            ProvisioningJobControlArgs(
+                job_id=job.id,
+                credentials=[{"key": k, "value": v} for k, v in credential_pairs(args)],
+                start_provisioning=args.start_provisioning,
+                sync_all=args.sync_all,
+                portal_url=portal_url,
+            ),
+            # After the secret, the job and its mappings: it checks what they saved and starts the
+            # job.
+            pulumi.ResourceOptions(
+                parent=self, depends_on=[secret, job, *([mappings] if mappings else [])]
+            ),
+        )
+        checked = self._health(name, args, job, control)
 
         self.client_id = app.client_id
         self.application_object_id = app.application_object_id
         self.service_principal_object_id = app.service_principal_object_id
         self.job_id = job.id
-        self.portal_url = pulumi.Output.format(
-            PORTAL_URL, app.client_id, app.service_principal_object_id
-        )
+        self.portal_url = portal_url
         self.test_connection = checked[0]
         self.provisioning_status = checked[1]
+        self.provisioning_attention = control.attention
         self.register_outputs(
             {
                 "client_id": self.client_id,
@@ -178,6 +199,7 @@ class EntraProvisioning(pulumi.ComponentResource):
                 "portal_url": self.portal_url,
                 "test_connection": self.test_connection,
                 "provisioning_status": self.provisioning_status,
+                "provisioning_attention": self.provisioning_attention,
             }
         )
 
@@ -186,11 +208,11 @@ class EntraProvisioning(pulumi.ComponentResource):
         name: str,
         args: EntraProvisioningArgs,
         job: azuread.SynchronizationJob,
-        secret: azuread.SynchronizationSecret,
+        control: ProvisioningJobControl,
     ) -> tuple[pulumi.Output[Any], pulumi.Output[dict[str, Any]]]:
-        """Entra's Test Connection once secret and job exist, then the job's status."""
+        """Entra's Test Connection once the job control has checked the secret, then the status."""
         test_connection: pulumi.Output[Any] = pulumi.Output.from_input(None)
-        status_after: list[pulumi.Resource] = [job]
+        status_after: list[pulumi.Resource] = [control]
         if args.test_connection:
             assert args.tenant_url is not None and args.secret_token is not None
             test = EntraConnectionTest(
@@ -198,7 +220,7 @@ class EntraProvisioning(pulumi.ComponentResource):
                 EntraConnectionTestArgs(
                     job_id=job.id, tenant_url=args.tenant_url, token=args.secret_token
                 ),
-                pulumi.ResourceOptions(parent=self, depends_on=[secret, job]),
+                pulumi.ResourceOptions(parent=self, depends_on=[control]),
             )
             test_connection = outcome_of(test)
             status_after.append(test)
@@ -282,6 +304,14 @@ def provisioning_credentials(
     """The key/value pairs Graph stores as the app's provisioning secrets."""
     import pulumi_azuread as azuread
 
+    return [
+        azuread.SynchronizationSecretCredentialArgs(key=k, value=v)
+        for k, v in credential_pairs(args)
+    ]
+
+
+def credential_pairs(args: EntraProvisioningArgs) -> list[tuple[str, pulumi.Input[str]]]:
+    """(key, value) of each provisioning secret: the azuread secret's and the job control's."""
     if args.tenant_url is None or args.secret_token is None:
         raise EntraProvisioningArgsError("credentials", _connection_problems(None, None))
     pairs: list[tuple[str, pulumi.Input[str]]] = [
@@ -292,7 +322,7 @@ def provisioning_credentials(
     if args.notification_email is not None or args.delete_threshold is not None:
         settings = notification_settings(args.notification_email, args.delete_threshold)
         pairs.append(("SyncNotificationSettings", settings))
-    return [azuread.SynchronizationSecretCredentialArgs(key=k, value=v) for k, v in pairs]
+    return pairs
 
 
 def base_address(tenant_url: pulumi.Input[str], compliant_patch: bool) -> pulumi.Input[str]:

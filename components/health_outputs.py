@@ -18,8 +18,12 @@ def export_health(
     entra_test_connection: pulumi.Input[Any] | None = None,
     provisioning_status: pulumi.Input[Any] | None = None,
     portal_url: pulumi.Input[str] | None = None,
+    provisioning_attention: pulumi.Input[str | None] | None = None,
 ) -> None:
-    """Export the health outputs; the Entra ones only for a stack with an Entra step."""
+    """Export the health outputs; the Entra ones only for a stack with an Entra step.
+
+    `provisioning_attention` (a quarantine only a person may lift) is printed by every `up`.
+    """
     pulumi.export("scim_enabled", dashboard.enabled)
     pulumi.export("account_size_gb", dashboard.account_size_gb)
     pulumi.export("token_created_at", dashboard.token_created_at)
@@ -29,3 +33,4 @@ def export_health(
         pulumi.export("entra_test_connection", entra_test_connection)
         pulumi.export("provisioning_status", provisioning_status)
         pulumi.export("portal_url", portal_url)
+        pulumi.export("provisioning_attention", provisioning_attention)

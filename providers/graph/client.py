@@ -8,8 +8,13 @@ a `GraphError` built from Graph's error JSON (`{"error": {"code", "message", "in
 {"request-id"}}}`), one line naming the call.
 Permissions (application): `Synchronization.ReadWrite.All` for validateCredentials,
 `Synchronization.Read.All` for the job; `Application.ReadWrite.OwnedBy` covers them for an app
-the caller owns (also the schema and provisionOnDemand). Looking a user up by UPN needs
-`User.Read.All`.
+the caller owns (also the schema, provisionOnDemand, start and restart). Looking a user up by UPN
+needs `User.Read.All`.
+
+Graph is eventually consistent: right after a service principal, secret or job is created or
+written it may answer 404, or a transient 400/401, for a few seconds (terraform-provider-azuread
+issue 1013). Only the calls made right after such a write (`just_written=True`) retry those
+answers (`LAG_RETRIES`), within the same deadline; everywhere else they fail at once.
 """
 
 from __future__ import annotations
@@ -35,7 +40,15 @@ CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
 TIMEOUT_S = 180.0
 RETRIES = RetryPolicy(statuses=frozenset({429, 503, 504}), retry_after_max_s=60.0)
+LAG_RETRIES = RetryPolicy(statuses=frozenset({400, 401, 404}), max_retries=5)
+"""Waits 0, 1, 2, 4, 8 s (15 s in all): Graph's lag after a write lasts a few seconds."""
 JOB_PATH = re.compile(r"^/servicePrincipals/[0-9A-Za-z-]+/synchronization/jobs/[^/\s]+$")
+_CALL_PATH = re.compile(
+    r"^(?P<job>/servicePrincipals/[^/]+/synchronization/jobs/[^/]+)"
+    r"(?:/(?:validateCredentials|start|restart|schema(?:/parseExpression)?|provisionOnDemand))?$"
+    r"|^/servicePrincipals/[0-9A-Za-z-]+/synchronization/secrets$"
+    r"|^/users/[^/?]+(?:\?[^/]*)?$"
+)
 
 TokenSource = Callable[[], str]
 """Returns a current Graph access token (azure-identity caches and renews it)."""
@@ -98,6 +111,14 @@ class JobStatus:
     troubleshooting_url: str | None
 
 
+@dataclass(frozen=True)
+class ProvisioningJob:
+    """A synchronization job's schedule state (Active, Paused, Disabled) and its status."""
+
+    schedule_state: str
+    status: JobStatus
+
+
 class GraphClient:
     """Graph calls on one session; `graph_url` is e.g. `https://graph.microsoft.com`."""
 
@@ -128,28 +149,44 @@ class GraphClient:
     def close(self) -> None:
         self._session.close()
 
-    def validate_credentials(self, job_path: str) -> None:
+    def validate_credentials(self, job_path: str, just_written: bool = False) -> None:
         """Entra's Test Connection with the saved Tenant URL and Secret Token (204: passed)."""
-        self._call("POST", f"{job_path}/validateCredentials", {"useSavedCredentials": True})
+        body = {"useSavedCredentials": True}
+        self._call("POST", f"{job_path}/validateCredentials", body, just_written)
 
     def job_status(self, job_path: str) -> JobStatus:
         return _job_status(self._call("GET", job_path).get("status") or {})
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        just_written: bool = False,
+    ) -> Any:
         """One call, retried on throttling and lost answers within `timeout_s`.
 
         Every call here is safe to repeat: validateCredentials and parseExpression only check, a
-        GET only reads, a schema PUT or DELETE gives the same result twice, and provisionOnDemand
-        matches what a first attempt created.
+        GET only reads, start, the secrets PUT and a schema PUT or DELETE end in the same state,
+        a restart resends the same criteria, and provisionOnDemand matches what a first attempt
+        created. With `just_written`, Graph's lag after a write (`LAG_RETRIES`) is waited out too.
         """
-        if not path.startswith("/users/") and (problem := job_path_problem(_job_of(path))):
+        if problem := _path_problem(path):
             raise GraphError(problem)
         url = self._base + path
         deadline = self._clock() + self._timeout_s
-        retries = 0
+        retries = lags = 0
         while True:
             response, failure = self._attempt(method, url, body)
-            if response is not None and response.status_code not in RETRIES.statuses:
+            status = None if response is None else response.status_code
+            if just_written and status in LAG_RETRIES.statuses:
+                wait = LAG_RETRIES.wait(lags, None)
+                if lags >= LAG_RETRIES.max_retries or self._clock() + wait >= deadline:
+                    break
+                self._sleep(wait)
+                lags += 1
+                continue
+            if response is not None and status not in RETRIES.statuses:
                 break
             retry_after = None if response is None else response.headers.get("Retry-After")
             wait = RETRIES.wait(retries, retry_after)
@@ -157,6 +194,7 @@ class GraphClient:
                 break
             self._sleep(wait)
             retries += 1
+        retries += lags
         if response is None:
             raise GraphError(
                 f"{method} {url} failed: could not reach Microsoft Graph ({failure}"
@@ -221,13 +259,35 @@ class GraphClient:
             return None, type(exc).__name__
         return response, ""
 
+    def job(self, job_path: str, just_written: bool = False) -> ProvisioningJob:
+        """The job's schedule and status (`GET …/jobs/{id}`); Active schedule = running."""
+        job = self._call("GET", job_path, just_written=just_written)
+        schedule = job.get("schedule") or {}
+        return ProvisioningJob(
+            str(schedule.get("state") or "Disabled"), _job_status(job.get("status") or {})
+        )
 
-def _job_of(path: str) -> str:
-    """The job path of a call on a job (`.../schema/parseExpression` → the job)."""
-    return _JOB_CALL.sub("", path)
+    def start_job(self, job_path: str, just_written: bool = False) -> None:
+        """`POST …/start`: a paused job continues, a quarantined one leaves quarantine (204)."""
+        self._call("POST", f"{job_path}/start", just_written=just_written)
+
+    def restart_job(self, job_path: str, reset_scope: str, just_written: bool = False) -> None:
+        """`POST …/restart` with `criteria.resetScope` (a comma-separated list; 204)."""
+        body = {"criteria": {"resetScope": reset_scope}}
+        self._call("POST", f"{job_path}/restart", body, just_written)
+
+    def save_credentials(self, job_path: str, credentials: list[dict[str, str]]) -> None:
+        """`PUT /servicePrincipals/{id}/synchronization/secrets`: the provisioning secrets."""
+        service_principal = job_path.split("/synchronization/", 1)[0]
+        self._call("PUT", f"{service_principal}/synchronization/secrets", {"value": credentials})
 
 
-_JOB_CALL = re.compile(r"/(validateCredentials|schema(/parseExpression)?|provisionOnDemand)$")
+def _path_problem(path: str) -> str | None:
+    """Why `path` is none of the job and secrets paths this client calls, or None."""
+    match = _CALL_PATH.match(path)
+    if match is None or match.group("job") is None:
+        return None if match else job_path_problem(path)
+    return job_path_problem(match.group("job"))
 
 
 def _retried(retries: int) -> str:

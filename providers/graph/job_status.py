@@ -3,7 +3,8 @@
 The status the portal shows (Active, Paused, Quarantine, NotRun; the quarantine's reason and next
 attempt; the last cycle's state, time and counts) is read from Graph on create and by every
 `pulumi refresh`, so stack outputs built on it stay current. With `fail_when_quarantined`, every
-`pulumi up` reads it again and fails while the job sits in quarantine.
+`pulumi up` reads it again and fails while the job sits in quarantine. `quarantine_lift` says who
+lifts a quarantine: "pulumi up" (bad credentials, see `providers.graph.job_control`) or "a person".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from providers.configured_provider import ConfiguredProvider
 from providers.connection_outcome import utc_stamp
 from providers.graph.client import GraphClient, GraphError, JobStatus, job_id_failures
 from providers.graph.connection import GraphConnection
+from providers.graph.job_control import lifted_by_package
 
 QUARANTINE = "Quarantine"
 
@@ -49,6 +51,12 @@ def quarantine_message(job_id: str, status: JobStatus) -> str:
         "cause (run `scim-setup status`, see the portal's provisioning logs), then restart "
         "provisioning; or set entra:failWhenQuarantined to false"
     )
+
+
+def quarantine_lift(status: JobStatus) -> str | None:
+    """Who lifts the job's quarantine: "pulumi up", "a person", or None when not quarantined."""
+    lifted = lifted_by_package(status)
+    return None if lifted is None else "pulumi up" if lifted else "a person"
 
 
 class ProvisioningJobStatusProvider(ConfiguredProvider[GraphConnection, GraphClient]):
@@ -95,7 +103,7 @@ class ProvisioningJobStatusProvider(ConfiguredProvider[GraphConnection, GraphCli
         return {
             "job_id": job_id,
             "fail_when_quarantined": fail,
-            "status": asdict(status),
+            "status": {**asdict(status), "quarantine_lift": quarantine_lift(status)},
             "checked_at": utc_stamp(),
         }
 

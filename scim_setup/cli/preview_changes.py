@@ -25,6 +25,7 @@ SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
 ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 SYNC_SECRET = "azuread:index/synchronizationSecret:SynchronizationSecret"
 SYNC_JOB = "azuread:index/synchronizationJob:SynchronizationJob"
+JOB_CONTROL = "pulumi-python:dynamic/entra:ProvisioningJobControl"
 
 _IGNORED_OPS = {
     "same",
@@ -70,6 +71,11 @@ class Step:
 
     def changed(self, key: str) -> bool:
         return self.old.get(key) != self.new.get(key)
+
+    def plan(self) -> list[str]:
+        """The repairs a job control plans (its `plan` input); [] for other resources."""
+        plan = self.new.get("plan")
+        return [str(code) for code in plan] if isinstance(plan, list) else []
 
 
 _COLOUR_TAG = re.compile(r"<\{%[^%]*%\}>")
@@ -356,6 +362,35 @@ def _sync_job(step: Step, _preview: Preview) -> list[Change]:
     return [Change(f"the provisioning job will be {_VERBS.get(step.op, step.op)}")]
 
 
+_JOB_REPAIRS = {
+    "rewrite-credentials": Change(
+        "Entra's saved tenant URL and token fail its Test Connection (changed in the portal?); "
+        "they will be saved again"
+    ),
+    "lift-quarantine": Change(
+        "provisioning leaves quarantine: the credentials work again (start, no full restart)"
+    ),
+    "start": Change("the provisioning job was stopped outside Pulumi; it will be started"),
+    "restart-scope": Change(
+        "provisioning restarts because entra:syncAll changed: every user and group is evaluated "
+        "again, which takes longer than a normal cycle",
+        True,
+    ),
+}
+"""The codes of `ProvisioningJobControl.plan` (providers/graph/job_control.py), in words."""
+
+
+def _job_control(step: Step, _preview: Preview) -> list[Change]:
+    """What the next `up` repairs on the Entra side, and a quarantine only a person may lift."""
+    if step.op != "update":
+        return []
+    found = [_JOB_REPAIRS.get(code, Change(f"job control: {code}")) for code in step.plan()]
+    attention = step.new.get("attention")
+    if attention and attention != SECRET:
+        found.append(Change(f"needs a person: {attention}", True))
+    return found
+
+
 def _generic(step: Step, _preview: Preview) -> list[Change]:
     kind = step.type.rsplit(":", 1)[-1]
     return [
@@ -374,4 +409,5 @@ _DESCRIBERS: dict[str, Callable[[Step, Preview], list[Change]]] = {
     ATTRIBUTE_MAPPINGS: lambda step, _preview: [
         Change(text, risky) for text, risky in mapping_changes(step.op, step.old, step.new)
     ],
+    JOB_CONTROL: _job_control,
 }

@@ -114,7 +114,36 @@ def _entra_checks(report: Report, outputs: dict[str, Any], now: datetime) -> Non
     quarantine = status.get("quarantine")
     if quarantine:
         report.add("Quarantine", _quarantine(quarantine, now), FAIL)
+        report.add("Next attempt", _next_attempt(quarantine.get("next_attempt"), now))
+        report.add("Lifted by", *_lifted_by(status, quarantine))
     report.add("Portal", str(outputs.get("portal_url") or "unknown"))
+
+
+def _next_attempt(stamp: Any, now: datetime) -> str:
+    """When Entra retries a quarantined job itself (6, 12, 24 h after the failure, then daily)."""
+    then = _moment(stamp)
+    if then is None:
+        return stamp if isinstance(stamp, str) else "unknown"
+    seconds = int((then - now).total_seconds())
+    return f"{stamp} (due now)" if seconds <= 0 else f"{stamp} (in {_span(seconds)})"
+
+
+def _lifted_by(status: dict[str, Any], quarantine: dict[str, Any]) -> tuple[str, str]:
+    """Whether the next `pulumi up` lifts the quarantine, or a person must act."""
+    lift = status.get("quarantine_lift")
+    if lift == "pulumi up":
+        return (
+            "the next `pulumi up`, once Entra's Test Connection passes (bad credentials)",
+            WARN,
+        )
+    if lift == "a person":
+        reason = quarantine.get("reason") or "unknown reason"
+        return (
+            f"a person: scim-setup does not lift {reason}; read the provisioning logs, then "
+            "Restart provisioning in the portal",
+            FAIL,
+        )
+    return "unknown (run `pulumi up` or `pulumi refresh` to read the job again)", WARN
 
 
 def _test_connection(result: dict[str, Any] | None, now: datetime) -> tuple[str, str]:
@@ -165,15 +194,27 @@ def _yes_no(value: Any) -> str:
 def _ago(stamp: Any, now: datetime, suffix: str = "ago") -> str:
     if not isinstance(stamp, str):
         return "at an unknown time"
-    try:
-        then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
+    then = _moment(stamp)
+    if then is None:
         return stamp
-    seconds = max(0, int((now - then).total_seconds()))
+    return f"{_span(max(0, int((now - then).total_seconds())))} {suffix}"
+
+
+def _moment(stamp: Any) -> datetime | None:
+    """An ISO 8601 time as Graph and the Dashboard write it, or None."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _span(seconds: int) -> str:
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
-            return f"{seconds // size}{unit} {suffix}"
-    return f"{seconds}s {suffix}"
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def render(report: Report, console: Console) -> None:

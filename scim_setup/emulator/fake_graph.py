@@ -11,7 +11,10 @@ When ready it prints one JSON line: `{"url", "authority_host", "ca_bundle", "ten
 "client_id", "client_secret"}`. Tests steer it through `/_fake` routes:
 
 - `PUT /_fake/jobs` `{"servicePrincipalId", "jobId", "state", "credentialsValid"}`: create or
-  change a job; `state` is Active, Paused, Quarantine or NotRun.
+  change a job; `state` is Active, Paused, Quarantine or NotRun. Optional: `reason` and
+  `nextAttempt` of a quarantine, `schedule` (Active, Paused, Disabled: a job paused in the portal
+  or disabled by Entra), `hiddenForSeconds` (Graph answers 404 for it that long, as right after
+  creation).
 - `POST /_fake/throttle` `{"count", "retryAfter"}`: the next `count` Graph calls get 429.
 - `GET /_fake/requests`: every Graph and token call so far, `{"method", "path", "status"}`.
 """
@@ -25,6 +28,7 @@ import json
 import secrets
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,18 +43,42 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from scim_setup.emulator.clock import utc_now
+from scim_setup.emulator.fake_graph_lifecycle import (
+    LifecycleState,
+    add_lifecycle_routes,
+    connection_test_passes,
+    saved_secrets,
+)
 from scim_setup.emulator.fake_graph_mappings import FakeMappingsState, add_mappings_routes
 from scim_setup.emulator.listen import base_url, bind_socket
 from scim_setup.emulator.server import serve
 
 JOB_STATES = ("Active", "Paused", "Quarantine", "NotRun")
+SCHEDULE_STATES = ("Active", "Paused", "Disabled")
 QUARANTINE_REASON = "EncounteredQuarantineException"
+QUARANTINE_REASONS = (
+    "EncounteredBaseEscrowThreshold",
+    "EncounteredTotalEscrowThreshold",
+    "EncounteredEscrowProportionThreshold",
+    "EncounteredQuarantineException",
+    "Unknown",
+    "QuarantinedOnDemand",
+    "TooManyDeletes",
+    "IngestionInterrupted",
+)
+"""Graph's quarantineReason values (synchronization-synchronizationquarantine)."""
 
 
 @dataclass
 class FakeJob:
     state: str = "Active"
     credentials_valid: bool = True
+    quarantine_reason: str = QUARANTINE_REASON
+    next_attempt: str | None = None
+    schedule_state: str | None = None
+    """None: Active while the job runs or sits in quarantine, else Disabled."""
+    visible_at: float = 0.0
+    """`time.monotonic()` before which Graph answers 404, as right after creation."""
 
 
 @dataclass
@@ -67,6 +95,7 @@ class FakeGraphState:
     issued_tokens: set[str] = field(default_factory=set)
     mappings: FakeMappingsState = field(default_factory=FakeMappingsState)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    lifecycle: LifecycleState = field(default_factory=LifecycleState)
 
 
 def graph_error(status: int, code: str, message: str) -> JSONResponse:
@@ -98,28 +127,37 @@ def job_json(job_id: str, job: FakeJob) -> dict[str, Any]:
         "troubleshootingUrl": None,
     }
     if job.state == "Quarantine":
-        error = {
-            "code": "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable",
-            "message": "The SCIM endpoint answered 401 Unauthorized.",
-            "tenantActionable": True,
-        }
+        error = _quarantine_error(job.quarantine_reason)
         status["countSuccessiveCompleteFailures"] = 3
         status["lastExecution"] = _execution("Failed", stamp(21), stamp(20), error)
         status["quarantine"] = {
             "currentBegan": stamp(20),
-            "nextAttempt": stamp(-360),
-            "reason": QUARANTINE_REASON,
+            "nextAttempt": job.next_attempt or stamp(-360),
+            "reason": job.quarantine_reason,
             "seriesBegan": stamp(120),
             "seriesCount": 3,
             "error": error,
         }
-    schedule_state = "Active" if job.state in ("Active", "Quarantine") else "Disabled"
+    schedule_state = job.schedule_state or (
+        "Active" if job.state in ("Active", "Quarantine") else "Disabled"
+    )
     return {
         "id": job_id,
         "templateId": "scim",
         "schedule": {"expiration": None, "interval": "PT40M", "state": schedule_state},
         "status": status,
     }
+
+
+def _quarantine_error(reason: str) -> dict[str, Any]:
+    """The `synchronizationError` of a quarantine: a 401 for credentials, else the reason."""
+    if reason == QUARANTINE_REASON:
+        return {
+            "code": "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable",
+            "message": "The SCIM endpoint answered 401 Unauthorized.",
+            "tenantActionable": True,
+        }
+    return {"code": reason, "message": f"Provisioning stopped: {reason}.", "tenantActionable": True}
 
 
 def _execution(state: str, began: str, ended: str, error: Any) -> dict[str, Any]:
@@ -217,7 +255,7 @@ def create_fake_graph(state: FakeGraphState, url: str) -> FastAPI:
             return graph_error(401, "InvalidAuthenticationToken", "Access token is empty.")
         with state.lock:
             job = state.jobs.get((sp_id, job_id))
-        if job is None:
+        if job is None or time.monotonic() < job.visible_at:
             return graph_error(404, "Request_ResourceNotFound", f"Job '{job_id}' not found.")
         return job
 
@@ -229,7 +267,9 @@ def create_fake_graph(state: FakeGraphState, url: str) -> FastAPI:
         body = await request.json()
         if body.get("useSavedCredentials") is not True:
             return graph_error(400, "BadRequest", "Only useSavedCredentials is supported here.")
-        if not job.credentials_valid:
+        saved = saved_secrets(state.lifecycle, sp_id)
+        valid = job.credentials_valid if saved is None else await connection_test_passes(saved)
+        if not valid:
             return graph_error(
                 400,
                 "BadRequest",
@@ -254,10 +294,26 @@ def create_fake_graph(state: FakeGraphState, url: str) -> FastAPI:
         job_state = body.get("state", "Active")
         if job_state not in JOB_STATES:
             return JSONResponse({"message": f"state must be one of {JOB_STATES}"}, 422)
-        job = FakeJob(job_state, bool(body.get("credentialsValid", True)))
+        schedule = body.get("schedule")
+        reason = body.get("reason", QUARANTINE_REASON)
+        if schedule not in (None, *SCHEDULE_STATES) or reason not in QUARANTINE_REASONS:
+            return JSONResponse(
+                {"message": f"schedule: {SCHEDULE_STATES}; reason: {QUARANTINE_REASONS}"}, 422
+            )
+        hidden = float(body.get("hiddenForSeconds") or 0)
+        job = FakeJob(
+            job_state,
+            bool(body.get("credentialsValid", True)),
+            reason,
+            body.get("nextAttempt"),
+            schedule,
+            time.monotonic() + hidden if hidden else 0.0,
+        )
         with state.lock:
             state.jobs[(body["servicePrincipalId"], body["jobId"])] = job
         return JSONResponse(job_json(body["jobId"], job))
+
+    add_lifecycle_routes(app, state, find_job)
 
     @app.post("/_fake/throttle")
     async def throttle(request: Request) -> Response:

@@ -1,19 +1,16 @@
-"""The fake Graph's attribute mappings, saved credentials and provisioning on demand.
+"""The fake Graph's attribute mappings and provisioning on demand.
 
 Graph calls answered, in Microsoft's documented shapes (learn.microsoft.com graph/api/...):
 - `GET`, `PUT`, `DELETE .../jobs/{jobId}/schema` (synchronizationschema-get/-update/-delete):
   each job starts with the `scim` template's default user and group mappings (`default_schema`);
   `PUT` replaces it (204), `DELETE` resets it (204).
 - `POST .../jobs/{jobId}/schema/parseExpression` (synchronizationschema-parseexpression).
-- `PUT /servicePrincipals/{id}/synchronization/secrets` (serviceprincipal-put-synchronization):
-  the tenant URL (`BaseAddress`) and `SecretToken` that provisioning uses, as pulumi-azuread's
-  `SynchronizationSecret` saves them.
 - `GET /users/{id | userPrincipalName}` from a small fake directory.
 - `POST .../jobs/{jobId}/provisionOnDemand` (synchronizationjob-provisionondemand): applies the
   job's stored user mappings and scoping filter to one directory user and sends the SCIM requests
   Entra would (look up by the matching attribute, then `POST /Users` or `PATCH`) to the saved
-  tenant URL with the saved token; answers Graph's `{key, value}` pair with the steps (Import,
-  Scoping, Matching, Processing, Export) as JSON text.
+  tenant URL with the saved token (kept by `fake_graph_lifecycle`); answers Graph's `{key, value}`
+  pair with the steps (Import, Scoping, Matching, Processing, Export) as JSON text.
 
 Test-control routes:
 - `PUT /_fake/directory` `{"users": [{"id", "userPrincipalName", "mail", ..., "assigned"}]}`: add
@@ -36,6 +33,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from scim_setup.emulator import fake_graph_expressions as expressions
+from scim_setup.emulator.fake_graph_lifecycle import saved_secrets
 
 ENTRA_DIRECTORY = "Azure Active Directory"
 TARGET_DIRECTORY = "customappsso"
@@ -64,10 +62,9 @@ phone numbers and manager left out), `userName` matching first."""
 
 @dataclass
 class FakeMappingsState:
-    """Per job: the schema; per service principal: the saved secrets; the directory's users."""
+    """Per job: the schema; the directory's users."""
 
     schemas: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -240,15 +237,6 @@ def add_mappings_routes(app: FastAPI, state: Any) -> None:
             }
         )
 
-    @app.put("/v1.0/servicePrincipals/{sp_id}/synchronization/secrets")
-    async def put_secrets(sp_id: str, request: Request) -> Response:
-        if failure := refused(request):
-            return failure
-        pairs = (await request.json()).get("value") or []
-        with state.lock:
-            mappings.secrets[sp_id] = {str(p["key"]): str(p["value"]) for p in pairs}
-        return Response(status_code=204)
-
     @app.get("/v1.0/users/{user}")
     async def get_user(user: str, request: Request) -> Response:
         if failure := refused(request):
@@ -280,8 +268,7 @@ def add_mappings_routes(app: FastAPI, state: Any) -> None:
         user = _directory_user(mappings, object_id)
         if user is None:
             return _graph_error(404, "Request_ResourceNotFound", f"Object '{object_id}' not found.")
-        with state.lock:
-            secrets = dict(mappings.secrets.get(sp_id) or {})
+        secrets = saved_secrets(state.lifecycle, sp_id) or {}
         if not secrets.get("BaseAddress") or not secrets.get("SecretToken"):
             return _graph_error(
                 400, "BadRequest", "CredentialsMissing: save the Tenant URL and Secret Token first."

@@ -52,16 +52,34 @@ class FakeGraphProcess(EmulatorProcess):
         }
 
     def add_job(
-        self, service_principal_id: str, job_id: str, state: str = "Active", valid: bool = True
+        self,
+        service_principal_id: str,
+        job_id: str,
+        state: str = "Active",
+        valid: bool = True,
+        **lifecycle: Any,
     ) -> dict[str, Any]:
-        """Create or change a job; `valid=False` makes validateCredentials answer 400."""
+        """Create or change a job; `valid=False` makes validateCredentials answer 400 (until
+        secrets are saved for the service principal). `lifecycle`: `reason`, `nextAttempt`,
+        `schedule`, `hiddenForSeconds` (see `scim_setup.emulator.fake_graph`)."""
         body = {
             "servicePrincipalId": service_principal_id,
             "jobId": job_id,
             "state": state,
             "credentialsValid": valid,
+            **lifecycle,
         }
         return self._hook("PUT", "/_fake/jobs", body).json()
+
+    def overwrite_secrets(self, service_principal_id: str, credentials: dict[str, str]) -> None:
+        """A person saves other provisioning secrets in the portal."""
+        pairs = [{"key": key, "value": value} for key, value in credentials.items()]
+        body = {"servicePrincipalId": service_principal_id, "credentials": pairs}
+        self._hook("PUT", "/_fake/secrets", body)
+
+    def actions(self) -> list[dict[str, Any]]:
+        """Every start and restart so far, with the restart criteria."""
+        return self._hook("GET", "/_fake/actions").json()["items"]
 
     def throttle(self, count: int, retry_after: int = 1) -> None:
         """The next `count` Graph calls get 429 with `Retry-After: retry_after`."""

@@ -72,3 +72,50 @@ def test_paused_job_warns_and_a_failed_last_cycle_fails():
     assert found["Provisioning job"] == (OK, "Active, 1 failed cycle in a row")
     assert found["Portal"][1] == "https://p"
     assert found["Last cycle"][0] == FAIL
+
+
+def quarantined(reason: str, lift: str | None) -> dict[str, Any]:
+    status = {
+        "code": "Quarantine",
+        "count_successive_complete_failures": 3,
+        "last_execution": None,
+        "quarantine": {
+            "reason": reason,
+            "current_began": "2026-11-29T10:00:00Z",
+            "next_attempt": "2026-11-29T16:00:00Z",
+        },
+    }
+    if lift is not None:
+        status["quarantine_lift"] = lift
+    entra = {"entra_test_connection": DASHBOARD["test_connection"], "portal_url": "https://p"}
+    return {**DASHBOARD, **entra, "provisioning_status": status}
+
+
+def test_credential_quarantine_shows_the_next_attempt_and_that_up_lifts_it():
+    found = states(quarantined("EncounteredQuarantineException", "pulumi up"))
+
+    assert found["Next attempt"] == ("info", "2026-11-29T16:00:00Z (in 4h)")
+    assert found["Lifted by"] == (
+        WARN,
+        "the next `pulumi up`, once Entra's Test Connection passes (bad credentials)",
+    )
+
+
+def test_quarantine_for_too_many_deletes_says_a_person_must_act():
+    report = assess(quarantined("TooManyDeletes", "a person"), "prod", NOW)
+
+    found = states(quarantined("TooManyDeletes", "a person"))
+    assert found["Lifted by"] == (
+        FAIL,
+        "a person: scim-setup does not lift TooManyDeletes; read the provisioning logs, then "
+        "Restart provisioning in the portal",
+    )
+    assert found["Portal"][1] == "https://p"
+    assert "Lifted by: a person: scim-setup does not lift TooManyDeletes" in report.problems[-1]
+
+
+def test_quarantine_read_before_the_lift_rule_existed_is_unknown_not_guessed():
+    found = states(quarantined("EncounteredQuarantineException", None))
+
+    assert found["Lifted by"][0] == WARN
+    assert found["Lifted by"][1].startswith("unknown (run `pulumi up`")

@@ -19,6 +19,7 @@ JOB = "azuread:index/synchronizationJob:SynchronizationJob"
 ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 ENTRA_TEST = "pulumi-python:dynamic/entra:ConnectionTest"
 JOB_STATUS = "pulumi-python:dynamic/entra:ProvisioningJobStatus"
+JOB_CONTROL = "pulumi-python:dynamic/entra:ProvisioningJobControl"
 GET_APPLICATION = "azuread:index/getApplication:getApplication"
 GET_SERVICE_PRINCIPAL = "azuread:index/getServicePrincipal:getServicePrincipal"
 
@@ -78,6 +79,8 @@ class AzureMocks(pulumi.runtime.Mocks):
             state.update(result="passed", message="validateCredentials returned 204")
         if args.typ == JOB_STATUS:
             state.update(status=ACTIVE_STATUS)
+        if args.typ == JOB_CONTROL:
+            state.update(plan=[], attention=None, done=[])
         return f"{args.name}-id", state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -32,6 +32,7 @@ from tests.components.azure_mocks import (
     GROUP_B,
     GROUP_C,
     JOB,
+    JOB_CONTROL,
     JOB_ID,
     JOB_STATUS,
     NEW_APP_OBJECT_ID,
@@ -79,6 +80,10 @@ class Deployment:
         return self.engine.one(JOB_STATUS)
 
     @property
+    def job_control(self) -> Registration:
+        return self.engine.one(JOB_CONTROL)
+
+    @property
     def assignments(self) -> list[Registration]:
         """Sorted by name: registrations complete in no particular order."""
         return sorted(self.engine.of_type(ASSIGNMENT), key=lambda r: r.name)
@@ -108,6 +113,7 @@ def deploy(engine: PulumiEngine, mocks: AzureMocks, args: EntraProvisioningArgs)
             portal_url=component.portal_url,
             test_connection=component.test_connection,
             provisioning_status=component.provisioning_status,
+            provisioning_attention=component.provisioning_attention,
         ).apply(outputs.update)
 
     engine.run(program)
@@ -163,6 +169,7 @@ def test_existing_application_is_only_looked_up_so_destroy_leaves_it(
         JOB,
         ASSIGNMENT,
         ENTRA_TEST,
+        JOB_CONTROL,
         JOB_STATUS,
     }
     assert deployed.outputs["client_id"] == EXISTING_CLIENT_ID
@@ -332,7 +339,7 @@ def test_entra_test_connection_validates_the_saved_credentials_of_the_job(pulumi
 
     test = deployed.entra_test
     assert test.inputs["job_id"] == deployed.outputs["job_id"]
-    assert test.dependencies >= {deployed.secret.urn, deployed.job.urn}
+    assert test.dependencies >= {deployed.job_control.urn, deployed.job.urn}
     assert test.plain("token") == TOKEN
     assert test.is_secret("token")
     assert test.additional_secret_outputs == ["token"]
@@ -432,6 +439,7 @@ def test_children_belong_to_the_component(pulumi_engine, azure):
         JOB,
         ASSIGNMENT,
         ENTRA_TEST,
+        JOB_CONTROL,
         JOB_STATUS,
     }
     assert {r.parent for r in children} == {deployed.component.urn}

@@ -169,6 +169,7 @@ def test_program_with_entra_section_wires_dashboard_into_entra(pulumi_engine):
         "entra_test_connection",
         "job_id",
         "portal_url",
+        "provisioning_attention",
         "provisioning_status",
         "scim_enabled",
         "service_principal_object_id",

@@ -65,7 +65,7 @@ class FaultStack:
     dashboard: Dashboard
     emulator: EmulatorProcess
     size: int = DEFAULT_SIZE
-    secrets: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list, repr=False)
 
     @property
     def owner(self) -> str:

@@ -1,0 +1,262 @@
+"""`ProvisioningJobControl`: Entra's provisioning job keeps running as declared.
+
+pulumi-azuread starts or pauses the job only when `enabled` changes in the program, and reads
+the saved token back as `*`; so a job stopped in the portal, quarantined after a token rotation
+or holding a token pasted over ours stays broken while `pulumi up` reports success. This resource
+runs after the synchronization secret and the job. On every preview and up its `check()` reads the
+job and runs Entra's Test Connection with the saved credentials (validateCredentials only checks)
+and records the repairs the next update makes, as codes in the `plan` input that previews and
+`scim-setup review` show:
+
+- `rewrite-credentials`: the saved Tenant URL and Secret Token fail Test Connection. The update
+  PUTs the declared pairs (`credentials`, the same the azuread secret declares) again.
+- `lift-quarantine`: the job is in quarantine for bad credentials (`EncounteredQuarantineException`,
+  the reason Graph documents for invalid credentials) and Test Connection passes. The update
+  calls `start`.
+- `start`: the job is stopped (schedule Paused or Disabled) while `start_provisioning` is true.
+  With `start_provisioning` false the job is left as it is.
+- `restart-scope`: `sync_all` changed; Microsoft's known issues say a switch between "sync all"
+  and "sync assigned" needs a restart to take effect. The update restarts with the criteria of
+  the portal's *Restart provisioning* (`RESTART_SCOPE`), which re-evaluates every object.
+
+A quarantine for any other reason (too many deletes, escrow thresholds, on demand, ...) is never
+lifted, since lifting it would defeat its purpose: `attention` names Graph's reason, the next
+attempt and the portal link, and the stack exports it.
+
+Why `start` and not `restart` with `criteria.resetScope = QuarantineState` to lift a quarantine:
+Graph documents `start` for exactly this ("If the job is in quarantine, the quarantine status is
+cleared"; "use the start job only when the job is currently paused or in quarantine",
+synchronization-synchronizationjob-start), and the restart criteria doc sends callers who only
+want a quarantined job running to Start ("None: Starts a paused or quarantined provisioning job.
+DO NOT USE. Use the Start synchronizationJob API instead"), and calls QuarantineState a temporary
+lift. `start` keeps the watermark and the escrows, so the next cycle is incremental and retries
+the changes that got a 401; a restart is documented as reprocessing every object (hours for a
+large tenant). A changed secret alone therefore never restarts the job.
+
+Why this resource writes the overwritten secret itself instead of replacing the azuread secret
+(`replacement_trigger`): the trigger would have to be known before the secret registers, but the
+check needs the job, and the job depends on the secret (it must not start without credentials):
+a cycle. Replacing the secret would also create the new one and then delete the old, and the
+azuread provider deletes by writing every key back empty. Writing after the secret, with the
+very pairs its state holds, keeps the dependency direction (secret, job, then this) and leaves
+the azuread secret's state true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from providers.configured_provider import ConfiguredProvider, is_known
+from providers.connection_outcome import utc_stamp
+from providers.graph.client import (
+    GraphClient,
+    GraphError,
+    JobStatus,
+    ProvisioningJob,
+    job_id_failures,
+)
+from providers.graph.connection import GraphConnection
+
+REWRITE_CREDENTIALS = "rewrite-credentials"
+LIFT_QUARANTINE = "lift-quarantine"
+START = "start"
+RESTART_SCOPE = "restart-scope"
+
+CREDENTIAL_QUARANTINE_REASONS = frozenset({"EncounteredQuarantineException"})
+"""The quarantine reasons `up` lifts once Test Connection passes (Graph: invalid credentials)."""
+
+RESET_SCOPE = "Watermark, Escrows, QuarantineState"
+"""The portal's *Restart provisioning* (synchronizationJobRestartCriteria: an empty scope "is
+similar to setting the resetScope to include QuarantineState, Watermark, and Escrows")."""
+
+_INPUTS = ("job_id", "start_provisioning", "sync_all", "credentials", "portal_url")
+
+
+@dataclass
+class ProvisioningJobControlArgs:
+    """`job_id` is `SynchronizationJob.id`; `credentials` (secret) are the secret's pairs,
+    `[{"key", "value"}]`; `portal_url` goes into the report of a quarantine a person must lift."""
+
+    job_id: pulumi.Input[str]
+    credentials: pulumi.Input[Sequence[Mapping[str, pulumi.Input[str]]]]
+    start_provisioning: pulumi.Input[bool] = True
+    sync_all: pulumi.Input[bool] = False
+    portal_url: pulumi.Input[str] | None = None
+
+
+def lifted_by_package(status: JobStatus) -> bool | None:
+    """Whether `up` lifts the job's quarantine once the credentials work; None: no quarantine."""
+    if status.code != "Quarantine":
+        return None
+    reason = status.quarantine.reason if status.quarantine else None
+    return reason in CREDENTIAL_QUARANTINE_REASONS
+
+
+def scope_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """`sync_all` changed since the last update (never on create)."""
+    before, after = olds.get("sync_all"), news.get("sync_all")
+    return isinstance(before, bool) and isinstance(after, bool) and before != after
+
+
+def job_actions(
+    job: ProvisioningJob, start_provisioning: bool, restart_for_scope: bool
+) -> list[str]:
+    """What brings `job` to the declared state, once the saved credentials work."""
+    lift = lifted_by_package(job.status)
+    if lift is False or not start_provisioning:
+        return []
+    if restart_for_scope:
+        return [RESTART_SCOPE]  # also lifts a credential quarantine and starts a stopped job
+    if lift:
+        return [LIFT_QUARANTINE]
+    return [START] if job.schedule_state != "Active" else []
+
+
+def attention(job: ProvisioningJob, portal_url: Any) -> str | None:
+    """The report of a quarantine only a person may lift, with Graph's reason; None otherwise."""
+    if lifted_by_package(job.status) is not False:
+        return None
+    quarantine = job.status.quarantine
+    assert quarantine is not None
+    since = f" since {quarantine.current_began}" if quarantine.current_began else ""
+    parts = [f"provisioning is in quarantine ({quarantine.reason or 'Unknown'}){since}"]
+    if quarantine.next_attempt:
+        parts.append(f"Entra tries again at {quarantine.next_attempt}")
+    if quarantine.error:
+        parts.append(quarantine.error.rstrip("."))
+    where = portal_url if isinstance(portal_url, str) and portal_url else "the Entra admin center"
+    return (
+        "; ".join(parts) + ". scim-setup lifts only quarantines for bad credentials: a person "
+        f"must decide (provisioning logs, then Restart provisioning) at {where}"
+    )
+
+
+class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphClient]):
+    connection_type = GraphConnection
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """The inputs, plus `plan` and `attention` from the live job (not on create)."""
+        inputs = {key: news.get(key) for key in _INPUTS}
+        inputs["start_provisioning"] = news.get("start_provisioning") is not False
+        inputs["sync_all"] = news.get("sync_all") is True
+        failures = [*self.config_failures(), *job_id_failures(news)]
+        inputs["plan"], inputs["attention"] = [], None
+        if olds and not failures and is_known(inputs["job_id"]):
+            inputs["plan"], inputs["attention"] = self._plan(olds, inputs)
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = any(olds.get(key) != news.get(key) for key in (*_INPUTS, "attention"))
+        return DiffResult(
+            changes=changed or bool(news.get("plan")), replaces=[], delete_before_replace=False
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(id_=props["job_id"], outs=self._converge({}, props))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(outs=self._converge(olds, news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_=id_, outs=props, inputs={key: props.get(key) for key in _INPUTS})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to undo: the job and the secret belong to the azuread resources."""
+
+    def _plan(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[list[str], str | None]:
+        job_id = news["job_id"]
+        job = self.client().job(job_id, _credentials_written(olds, news))
+        plan = [] if self._credentials_work(job_id) else [REWRITE_CREDENTIALS]
+        plan += job_actions(job, news["start_provisioning"], scope_changed(olds, news))
+        return plan, attention(job, news.get("portal_url"))
+
+    def _converge(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        """Make the repairs the live job needs now (not those `check` saw: time has passed)."""
+        client, job_id = self.client(), news["job_id"]
+        written = _credentials_written(olds, news)
+        job = client.job(job_id, written)  # waits out Graph's lag after the job or secret write
+        done = []
+        if not self._credentials_work(job_id):
+            client.save_credentials(job_id, _pairs(news.get("credentials")))
+            client.validate_credentials(job_id, just_written=True)
+            done.append(REWRITE_CREDENTIALS)
+        actions = job_actions(job, news["start_provisioning"], scope_changed(olds, news))
+        for action in actions:
+            if action == RESTART_SCOPE:
+                client.restart_job(job_id, RESET_SCOPE, written)
+            else:
+                client.start_job(job_id, written)
+        if actions:
+            job = client.job(job_id, just_written=True)
+        done += actions
+        return {
+            **{key: news.get(key) for key in _INPUTS},
+            "plan": [],
+            "attention": attention(job, news.get("portal_url")),
+            "done": done,
+            "checked_at": utc_stamp(),
+        }
+
+    def _credentials_work(self, job_id: str) -> bool:
+        """Entra's Test Connection with the saved credentials; False on Graph's 400 (rejected).
+
+        Not retried on a 400 even right after the secret was written: writing the declared pairs
+        again costs one PUT, while waiting out a real rejection would cost the lag's 15 s.
+        """
+        try:
+            self.client().validate_credentials(job_id)
+        except GraphError as error:
+            if error.status == 400:
+                return False
+            raise
+        return True
+
+
+def _credentials_written(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """The secret (or the job) was written just before this call: Graph may lag."""
+    return not olds or olds.get("credentials") != news.get("credentials")
+
+
+def _pairs(credentials: Any) -> list[dict[str, str]]:
+    if not isinstance(credentials, list) or not credentials:
+        raise GraphError(
+            "the saved provisioning credentials fail Entra's Test Connection and this resource "
+            "has no credentials to write again; pass the synchronization secret's pairs"
+        )
+    return [{"key": str(pair["key"]), "value": str(pair["value"])} for pair in credentials]
+
+
+class ProvisioningJobControl(
+    pulumi.dynamic.Resource, module="entra", name="ProvisioningJobControl"
+):
+    """Keeps the provisioning job running as declared; `attention` says when a person must act."""
+
+    job_id: pulumi.Output[str]
+    plan: pulumi.Output[list[str]]
+    attention: pulumi.Output[str | None]
+    done: pulumi.Output[list[str]]
+    checked_at: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ProvisioningJobControlArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            **vars(args),
+            "credentials": pulumi.Output.secret(args.credentials),
+            **dict.fromkeys(("plan", "attention", "done", "checked_at")),
+        }
+        secret = pulumi.ResourceOptions(additional_secret_outputs=["credentials"])
+        super().__init__(
+            ProvisioningJobControlProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(opts, secret),
+        )
