@@ -30,6 +30,7 @@ from components.entra_application import (
     is_guid,
     resolve_application,
 )
+from components.entra_import import EntraImports
 from providers.connection_outcome import outcome_of
 from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
 from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
@@ -80,6 +81,7 @@ class EntraProvisioningArgs:
     Microsoft documents that the flag does not work with provision-on-demand.
     `test_connection` runs the portal's Test Connection (Graph validateCredentials) once the secret
     is saved; `fail_when_quarantined` makes every `pulumi up` fail while the job is quarantined.
+    `imports` takes over a job and group assignments made by hand (`components.entra_import`).
     """
 
     application: ApplicationChoice
@@ -93,6 +95,7 @@ class EntraProvisioningArgs:
     compliant_patch: bool = False
     test_connection: bool = True
     fail_when_quarantined: bool = False
+    imports: EntraImports | None = None
 
 
 class EntraProvisioningArgsError(ValueError):
@@ -151,7 +154,11 @@ class EntraProvisioning(pulumi.ComponentResource):
             enabled=args.start_provisioning,
             # Creating the job starts it: without saved credentials it fails (CredentialsMissing),
             # and before the assignments exist its first cycle sees an empty scope.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[secret, *assignments]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[secret, *assignments],
+                import_=args.imports.synchronization_job if args.imports else None,
+            ),
         )
 
         checked = self._health(name, args, job, secret)
@@ -233,13 +240,14 @@ class EntraProvisioning(pulumi.ComponentResource):
         if not args.assigned_group_ids:
             return []
         role_id = app_roles.apply(group_assignment_role_id)
+        imports = args.imports or EntraImports()
         return [
             azuread.AppRoleAssignment(
                 f"{name}-group-{_group_key(group_id, position)}",
                 app_role_id=role_id,
                 principal_object_id=group_id,
                 resource_object_id=sp_object_id,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, import_=imports.assignment_for(group_id)),
             )
             for position, group_id in enumerate(args.assigned_group_ids)
         ]
