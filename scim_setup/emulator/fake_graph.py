@@ -39,6 +39,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from scim_setup.emulator.clock import utc_now
+from scim_setup.emulator.fake_graph_adoption import AdoptionGraph, add_adoption_routes
 from scim_setup.emulator.listen import base_url, bind_socket
 from scim_setup.emulator.server import serve
 
@@ -65,6 +66,7 @@ class FakeGraphState:
     requests: list[dict[str, Any]] = field(default_factory=list)
     issued_tokens: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    adoption: AdoptionGraph = field(default_factory=AdoptionGraph)
 
 
 def graph_error(status: int, code: str, message: str) -> JSONResponse:
@@ -243,6 +245,8 @@ def create_fake_graph(state: FakeGraphState, url: str) -> FastAPI:
         if isinstance(job, JSONResponse):
             return job
         return JSONResponse(job_json(job_id, job))
+
+    add_adoption_routes(app, state)
 
     @app.put("/_fake/jobs")
     async def put_job(request: Request) -> JSONResponse:
