@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from scim_setup.cli.adopt import adopt
 from scim_setup.cli.fleet.command import fleet_app
 from scim_setup.cli.review import review
 from scim_setup.cli.status import status
@@ -52,6 +53,7 @@ def root(
     """Operate Dashboard SCIM setups declared with the scim-setup Pulumi package."""
 
 
+app.command("adopt")(adopt)
 app.command("review")(review)
 app.command("status")(status)
 
