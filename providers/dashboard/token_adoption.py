@@ -40,7 +40,8 @@ def active_token_info(settings: ScimSettingsState, token: str) -> TokenInfo:
 
 def _not_active(why: str) -> TokenNotActiveError:
     return TokenNotActiveError(
-        f"{EXISTING_TOKEN_KEY} is not the Dashboard's active SCIM token: {why}. Nothing was "
+        f"{EXISTING_TOKEN_KEY} is no longer (or never was) the Dashboard's active SCIM token: "
+        f"{why}. Nothing was "
         f"changed. Set the token Entra holds now with `pulumi config set --secret "
         f"{EXISTING_TOKEN_KEY}` (or run `scim-setup adopt`), or remove {EXISTING_TOKEN_KEY} to let "
         "this stack generate a new token (Entra then needs the new one)."

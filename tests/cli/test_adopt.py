@@ -109,7 +109,9 @@ def test_wrong_token_fails_in_one_line_and_writes_no_config(dashboard_only, dash
 
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("scim-setup adopt: scim:existingToken is not the Dashboard's active")
+    assert line.startswith(
+        "scim-setup adopt: scim:existingToken is no longer (or never was) the Dashboard's active"
+    )
     assert dashboard_only.config_file.read_text() == before
     assert dashboard.writes() == []
 

@@ -77,7 +77,7 @@ def test_wrong_saved_token_fails_in_one_line_and_leaves_the_dashboard_untouched(
 
     assert result.returncode != 0
     lines = [line.strip() for line in result.stdout.splitlines()]
-    errors = [line for line in lines if line.startswith("error: scim:existingToken is not")]
+    errors = [line for line in lines if line.startswith("error: scim:existingToken is no longer")]
     assert len(errors) == 1  # the diagnostics section: the error is one line, no traceback
     assert "regenerated or revoked since it was saved" in errors[0]
     assert "Traceback" not in result.stdout + result.stderr

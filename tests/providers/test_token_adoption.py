@@ -42,7 +42,9 @@ def test_create_refuses_a_token_regenerated_since_it_was_saved(provider, dashboa
         provider.create({"existing_token": saved["token"]})
 
     message = str(error.value)
-    assert message.startswith("scim:existingToken is not the Dashboard's active SCIM token")
+    assert message.startswith(
+        "scim:existingToken is no longer (or never was) the Dashboard's active SCIM token"
+    )
     assert "(401)" in message and "Nothing was changed" in message
     assert "\n" not in message and saved["token"] not in message
     assert dashboard.writes() == []
