@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard
+from tests.dashboard import Dashboard, HandMadeToken
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
 from tests.leaks import assert_not_leaked
 
@@ -40,18 +39,9 @@ APPLICATION_ID = "66666666-6666-4666-8666-666666666666"
 USER_ROLE = "18d14569-c3bd-439b-9a66-3a2aee01d14f"
 
 
-@dataclass(frozen=True)
-class HandMadeToken:
-    id: str
-    token: str = field(repr=False)
-
-
 @pytest.fixture(scope="module")
 def by_hand(emulator: EmulatorProcess) -> HandMadeToken:
-    dashboard = Dashboard(emulator.url, emulator.admin_token)
-    dashboard.put_settings(enabled=True, account_size_gb=SIZE)
-    generated = dashboard.regenerate_token()
-    return HandMadeToken(generated["id"], generated["token"])
+    return Dashboard(emulator.url, emulator.admin_token).set_up_by_hand(SIZE)
 
 
 @pytest.fixture(scope="module")

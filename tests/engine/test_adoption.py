@@ -11,13 +11,12 @@ second `up`, and an `up` after the key is removed.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard
+from tests.dashboard import Dashboard, HandMadeToken
 from tests.engine.conftest import new_stack
 from tests.leaks import assert_not_leaked
 
@@ -26,21 +25,10 @@ OWNER = "pulumi:organization/scim-setup/engine"
 TOKEN_ENDPOINT = "/api/v1/scim/token"
 
 
-@dataclass(frozen=True)
-class HandMadeToken:
-    """The token a person generated in the UI and saved; never shown in a test report."""
-
-    id: str
-    token: str = field(repr=False)
-
-
 @pytest.fixture(scope="module")
 def by_hand(emulator: EmulatorProcess) -> HandMadeToken:
     """What a person did in the UI: SCIM on, 75 GB, Generate (the token they saved)."""
-    dashboard = Dashboard(emulator.url, emulator.admin_token)
-    dashboard.put_settings(enabled=True, account_size_gb=SIZE)
-    generated = dashboard.regenerate_token()
-    return HandMadeToken(generated["id"], generated["token"])
+    return Dashboard(emulator.url, emulator.admin_token).set_up_by_hand(SIZE)
 
 
 @pytest.fixture(scope="module")

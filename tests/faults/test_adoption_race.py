@@ -32,8 +32,7 @@ def adopted(
 ) -> Iterator[FaultStack]:
     """A Dashboard set up by hand, and a stack that `scim-setup adopt` has just configured."""
     dashboard = Dashboard(emulator.url, emulator.admin_token)
-    dashboard.put_settings(enabled=True, account_size_gb=SIZE)
-    saved = dashboard.regenerate_token()["token"]
+    saved = dashboard.set_up_by_hand(SIZE).token
     for faulty in fault_stack(tmp_path_factory.mktemp("adopt"), emulator, "adopt", dashboard):
         faulty.size = SIZE
         faulty.secrets.append(saved)
