@@ -125,6 +125,7 @@ class ScimConfig(ConfigSection):
     keepEnabledOnDestroy: bool = False
     adopt: bool = False
     testConnection: bool = True
+    existingToken: str | None = Field(default=None, repr=False)
 
 
 class EntraApplicationConfig(ConfigSection):
@@ -158,6 +159,35 @@ class AttributeMappingConfig(ConfigSection):
     matching: bool | None = None
 
 
+def _job_import_id(value: str) -> str:
+    from components.entra_import import job_import_id_problem
+
+    if problem := job_import_id_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+def _assignment_import_ids(assignments: dict[str, str]) -> dict[str, str]:
+    from components.entra_application import is_guid
+    from components.entra_import import assignment_import_id_problem
+
+    for group_id, value in assignments.items():
+        if not is_guid(group_id):
+            raise ValueError(f"{group_id!r} is not a group object id (a GUID)")
+        if problem := assignment_import_id_problem(value):
+            raise ValueError(f"{group_id}: {problem}")
+    return assignments
+
+
+class EntraImportConfig(ConfigSection):
+    """Entra objects made by hand, imported instead of created (`components.entra_import`)."""
+
+    synchronizationJob: Annotated[str, AfterValidator(_job_import_id)] | None = None
+    groupAssignments: Annotated[dict[str, str], AfterValidator(_assignment_import_ids)] = Field(
+        default_factory=dict
+    )
+
+
 class EntraConfig(ConfigSection):
     application: EntraApplicationConfig
     assignedGroups: Annotated[list[str], AfterValidator(_group_ids)] = Field(default_factory=list)
@@ -172,6 +202,35 @@ class EntraConfig(ConfigSection):
         list[AttributeMappingConfig], AfterValidator(_one_entry_per_target)
     ] = Field(default_factory=list)
     scopingFilter: list[Annotated[str, AfterValidator(_scoping_clause)]] | None = None
+    import_: EntraImportConfig | None = Field(default=None, alias="import")
+
+    @model_validator(mode="after")
+    def _imports_fit_the_setup(self) -> EntraConfig:
+        from components.entra_import import EntraImports, service_principals_of
+
+        if self.import_ is None:
+            return self
+        imports = EntraImports(self.import_.synchronizationJob, dict(self.import_.groupAssignments))
+        if self.application.displayName is not None:
+            raise ValueError(
+                "entra:import takes over objects of an existing app, but entra:application."
+                "displayName creates a new one; name the existing app with entra:application."
+                "objectId (or clientId, existingDisplayName) instead"
+            )
+        unlisted = sorted(set(imports.group_assignments) - set(self.assignedGroups))
+        if unlisted:
+            raise ValueError(
+                f"entra:import.groupAssignments names {', '.join(unlisted)}, not in "
+                "entra:assignedGroups; add each imported group to entra:assignedGroups"
+            )
+        principals = service_principals_of(imports)
+        expected = (self.application.objectId or "").lower()
+        if len(principals) > 1 or (expected and principals - {expected}):
+            raise ValueError(
+                "entra:import: every id must name the app's service principal "
+                f"({expected or 'one object id'}); found {', '.join(sorted(principals))}"
+            )
+        return self
 
 
 class ProvisioningLogsConfig(ConfigSection):
@@ -244,6 +303,7 @@ SECTIONS: dict[str, type[ConfigSection]] = {
     "entra": EntraConfig,
     "entra.application": EntraApplicationConfig,
     "entra.attributeMappings": AttributeMappingConfig,
+    "entra.import": EntraImportConfig,
     "azureExtras": AzureExtrasConfig,
     "azureExtras.provisioningLogs": ProvisioningLogsConfig,
     "azureExtras.tokenEscrow": TokenEscrowConfig,

@@ -30,6 +30,7 @@ from components.entra_application import (
     is_guid,
     resolve_application,
 )
+from components.entra_import import EntraImports
 from providers.connection_outcome import outcome_of
 from providers.graph.attribute_mappings import AttributeMappings, AttributeMappingsArgs
 from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
@@ -82,6 +83,7 @@ class EntraProvisioningArgs:
     Microsoft documents that the flag does not work with provision-on-demand.
     `test_connection` runs the portal's Test Connection (Graph validateCredentials) once the secret
     is saved; `fail_when_quarantined` makes every `pulumi up` fail while the job is quarantined.
+    `imports` takes over a job and group assignments made by hand (`components.entra_import`).
     """
 
     application: ApplicationChoice
@@ -97,6 +99,7 @@ class EntraProvisioningArgs:
     fail_when_quarantined: bool = False
     attribute_mappings: Sequence[Mapping[str, Any]] = ()
     scoping_filter: Sequence[str] | None = None
+    imports: EntraImports | None = None
 
 
 class EntraProvisioningArgsError(ValueError):
@@ -158,7 +161,11 @@ class EntraProvisioning(pulumi.ComponentResource):
             enabled=args.start_provisioning,
             # Creating the job starts it: without saved credentials it fails (CredentialsMissing),
             # and before the assignments exist its first cycle sees an empty scope.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[secret, *assignments]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[secret, *assignments],
+                import_=args.imports.synchronization_job if args.imports else None,
+            ),
         )
 
         portal_url = pulumi.Output.format(
@@ -278,13 +285,14 @@ class EntraProvisioning(pulumi.ComponentResource):
         if not args.assigned_group_ids:
             return []
         role_id = app_roles.apply(group_assignment_role_id)
+        imports = args.imports or EntraImports()
         return [
             azuread.AppRoleAssignment(
                 f"{name}-group-{_group_key(group_id, position)}",
                 app_role_id=role_id,
                 principal_object_id=group_id,
                 resource_object_id=sp_object_id,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, import_=imports.assignment_for(group_id)),
             )
             for position, group_id in enumerate(args.assigned_group_ids)
         ]

@@ -56,7 +56,9 @@ class ScimSetup(pulumi.ComponentResource):
             raise EntraProvisioningArgsError(name, problems)
         super().__init__("scim-setup:index:ScimSetup", name, None, opts)
         dashboard = DashboardScim(
-            f"{name}-dashboard", args.dashboard, pulumi.ResourceOptions(parent=self)
+            f"{name}-dashboard",
+            replace(args.dashboard, entra_receives_token=True),
+            pulumi.ResourceOptions(parent=self),
         )
         entra = EntraProvisioning(
             f"{name}-entra",

@@ -28,6 +28,7 @@ from components.config_model import (
 )
 from components.dashboard_scim import DashboardScimArgs
 from providers.dashboard.connection import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
+from providers.dashboard.token_adoption import EXISTING_TOKEN_KEY
 
 if TYPE_CHECKING:
     from components.azure_extras import TokenEscrowArgs
@@ -72,6 +73,7 @@ def parse_stack_config(
         dashboard["url"] = env[URL_ENV]
     secrets = frozenset(secret_keys)
     problems = _credential_problems(dashboard, secrets, env)
+    problems += _existing_token_problems(sections.get("scim") or {}, secrets)
     try:
         config = StackConfig.model_validate({**sections, "secret_keys": secrets})
     except ValidationError as exc:
@@ -110,7 +112,16 @@ def _credential_problems(
     return []
 
 
-NEVER_ECHOED = frozenset({"dashboard:url", API_TOKEN_KEY})
+def _existing_token_problems(scim: Mapping[str, Any], secret_keys: frozenset[str]) -> list[str]:
+    if "existingToken" in scim and EXISTING_TOKEN_KEY not in secret_keys:
+        return [
+            f"{EXISTING_TOKEN_KEY}: stored in plain text; set it again with "
+            f"`pulumi config set --secret {EXISTING_TOKEN_KEY}` (the value on stdin)"
+        ]
+    return []
+
+
+NEVER_ECHOED = frozenset({"dashboard:url", API_TOKEN_KEY, EXISTING_TOKEN_KEY})
 """Keys whose values never appear in a message (the URL may carry a password)."""
 
 
@@ -138,7 +149,7 @@ def _describe(error: ErrorDetails, secret_keys: frozenset[str]) -> str:
 
 
 def _suggestion(name: str, section: type[ConfigSection]) -> str:
-    names = list(section.model_fields)
+    names = [field.alias or key for key, field in section.model_fields.items()]
     close = difflib.get_close_matches(name, names, n=1)
     known = ", ".join(names)
     return f"; did you mean {close[0]!r}?" if close else f"; known keys: {known}"
@@ -166,12 +177,16 @@ def dashboard_args(config: StackConfig) -> DashboardScimArgs:
         keepers=keepers,
         adopt=scim.adopt,
         test_connection=scim.testConnection,
+        existing_token=None
+        if scim.existingToken is None
+        else pulumi.Output.secret(scim.existingToken),
     )
 
 
 def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
     """The Entra step's arguments; `ScimSetup` fills in the tenant URL and token."""
     from components.entra_application import ExistingApplication, NewApplication
+    from components.entra_import import EntraImports
     from components.entra_provisioning import EntraProvisioningArgs
 
     app = entra.application
@@ -194,6 +209,9 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         fail_when_quarantined=entra.failWhenQuarantined,
         attribute_mappings=[m.model_dump() for m in entra.attributeMappings],
         scoping_filter=entra.scopingFilter,
+        imports=None
+        if entra.import_ is None
+        else EntraImports(entra.import_.synchronizationJob, dict(entra.import_.groupAssignments)),
     )
 
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+
+
+@dataclass(frozen=True)
+class HandMadeToken:
+    """A token a person generated in the UI and saved; its secret never shows in a report."""
+
+    id: str
+    token: str = field(repr=False)
 
 
 class Dashboard:
@@ -22,6 +31,12 @@ class Dashboard:
     def put_settings(self, enabled: bool, account_size_gb: int) -> None:
         body = {"enabled": enabled, "accountSizeGb": account_size_gb}
         self.session.put(f"{self.url}/api/v1/scim", json=body, timeout=10).raise_for_status()
+
+    def set_up_by_hand(self, account_size_gb: int) -> HandMadeToken:
+        """The admin guide done in the UI: SCIM on, a size, Generate (no label); the saved token."""
+        self.put_settings(enabled=True, account_size_gb=account_size_gb)
+        generated = self.regenerate_token()
+        return HandMadeToken(generated["id"], generated["token"])
 
     def regenerate_token(self) -> dict[str, Any]:
         response = self.session.post(f"{self.url}/api/v1/scim/token", timeout=10)

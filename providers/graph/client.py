@@ -30,6 +30,15 @@ from pulumi.dynamic import CheckFailure
 
 from providers.configured_provider import is_known
 from providers.error_reporting import OneLineError
+from providers.graph.discovery import (
+    AppRoleAssignmentInfo,
+    ServicePrincipalInfo,
+    SynchronizationJobInfo,
+    assignment_from_json,
+    job_from_json,
+    odata_string,
+    service_principal_from_json,
+)
 from providers.http_retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -173,6 +182,16 @@ class GraphClient:
         """
         if problem := _path_problem(path):
             raise GraphError(problem)
+        return self._send(method, path, body, just_written)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        just_written: bool = False,
+    ) -> Any:
+        """`_call` without the path check, for the collection reads of `scim-setup adopt`."""
         url = self._base + path
         deadline = self._clock() + self._timeout_s
         retries = lags = 0
@@ -280,6 +299,55 @@ class GraphClient:
         """`PUT /servicePrincipals/{id}/synchronization/secrets`: the provisioning secrets."""
         service_principal = job_path.split("/synchronization/", 1)[0]
         self._call("PUT", f"{service_principal}/synchronization/secrets", {"value": credentials})
+
+    # Reads of `scim-setup adopt` (providers.graph.discovery): the app, its service principal,
+    # the synchronization jobs and the group assignments of a setup made in the portal.
+    # Permissions: Application.Read.All and Synchronization.Read.All.
+
+    def service_principal(
+        self,
+        client_id: str | None = None,
+        object_id: str | None = None,
+        display_name: str | None = None,
+    ) -> ServicePrincipalInfo:
+        """The enterprise app by object id, client id (appId) or exact display name."""
+        if object_id:
+            return service_principal_from_json(self._send("GET", f"/servicePrincipals/{object_id}"))
+        key, value = ("appId", client_id) if client_id else ("displayName", display_name or "")
+        found = self._list(f"/servicePrincipals?$filter={key} eq {odata_string(value)}")
+        if len(found) != 1:
+            raise GraphError(
+                f"{len(found)} enterprise applications have {key} {value!r}; name exactly one "
+                "with entra:application.objectId (its Overview page shows the Object ID)"
+            )
+        return service_principal_from_json(found[0])
+
+    def application_object_id(self, client_id: str) -> str | None:
+        """The app registration's object id, or None when the tenant has none (gallery apps)."""
+        found = self._list(f"/applications?$filter=appId eq {odata_string(client_id)}")
+        return str(found[0].get("id")) if found else None
+
+    def synchronization_jobs(self, service_principal_id: str) -> list[SynchronizationJobInfo]:
+        path = f"/servicePrincipals/{service_principal_id}/synchronization/jobs"
+        return [job_from_json(job) for job in self._list(path)]
+
+    def app_role_assignments(self, service_principal_id: str) -> list[AppRoleAssignmentInfo]:
+        """Who is assigned to the app: users, groups and service principals."""
+        path = f"/servicePrincipals/{service_principal_id}/appRoleAssignedTo"
+        return [assignment_from_json(item) for item in self._list(path)]
+
+    def _list(self, path: str) -> list[dict[str, Any]]:
+        """Every item of a collection, following `@odata.nextLink` within this Graph."""
+        items: list[dict[str, Any]] = []
+        next_path: str | None = path
+        while next_path is not None:
+            page = self._send("GET", next_path)
+            items += [item for item in page.get("value") or [] if isinstance(item, dict)]
+            link = page.get("@odata.nextLink")
+            next_path = link.removeprefix(self._base) if isinstance(link, str) else None
+            if next_path is not None and next_path == link:
+                raise GraphError(f"GET {link}: a next page outside {self._base}; not followed")
+        return items
 
 
 def _path_problem(path: str) -> str | None:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from scim_setup.cli.adopt import adopt
 from scim_setup.cli.fleet.command import fleet_app
 from scim_setup.cli.provision_on_demand import provision_on_demand
 from scim_setup.cli.review import review
@@ -53,6 +54,7 @@ def root(
     """Operate Dashboard SCIM setups declared with the scim-setup Pulumi package."""
 
 
+app.command("adopt")(adopt)
 app.command("review")(review)
 app.command("status")(status)
 app.command("provision-on-demand")(provision_on_demand)

@@ -43,6 +43,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from scim_setup.emulator.clock import utc_now
+from scim_setup.emulator.fake_graph_adoption import AdoptionGraph, add_adoption_routes
 from scim_setup.emulator.fake_graph_lifecycle import (
     LifecycleState,
     add_lifecycle_routes,
@@ -96,6 +97,7 @@ class FakeGraphState:
     mappings: FakeMappingsState = field(default_factory=FakeMappingsState)
     lock: threading.Lock = field(default_factory=threading.Lock)
     lifecycle: LifecycleState = field(default_factory=LifecycleState)
+    adoption: AdoptionGraph = field(default_factory=AdoptionGraph)
 
 
 def graph_error(status: int, code: str, message: str) -> JSONResponse:
@@ -287,6 +289,7 @@ def create_fake_graph(state: FakeGraphState, url: str) -> FastAPI:
         return JSONResponse(job_json(job_id, job))
 
     add_mappings_routes(app, state)
+    add_adoption_routes(app, state)
 
     @app.put("/_fake/jobs")
     async def put_job(request: Request) -> JSONResponse:

@@ -81,6 +81,37 @@ class FakeGraphProcess(EmulatorProcess):
         """Every start and restart so far, with the restart criteria."""
         return self._hook("GET", "/_fake/actions").json()["items"]
 
+    def add_service_principal(
+        self,
+        object_id: str,
+        app_id: str,
+        display_name: str,
+        application_id: str | None = None,
+        app_roles: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """An enterprise app (and its registration, `application_id`), as made in the portal."""
+        body = {
+            "id": object_id,
+            "appId": app_id,
+            "displayName": display_name,
+            "applicationId": application_id,
+            "appRoles": app_roles or [],
+        }
+        return self._hook("PUT", "/_fake/servicePrincipals", body).json()
+
+    def assign(
+        self, resource_id: str, principal_id: str, app_role_id: str, principal_type: str = "Group"
+    ) -> dict[str, Any]:
+        """Assign a group (or user) to the app; returns the assignment with its `id`."""
+        body = {
+            "resourceId": resource_id,
+            "principalId": principal_id,
+            "principalType": principal_type,
+            "principalDisplayName": f"{principal_type} {principal_id[:8]}",
+            "appRoleId": app_role_id,
+        }
+        return self._hook("POST", "/_fake/appRoleAssignments", body).json()
+
     def throttle(self, count: int, retry_after: int = 1) -> None:
         """The next `count` Graph calls get 429 with `Retry-After: retry_after`."""
         self._hook("POST", "/_fake/throttle", {"count": count, "retryAfter": retry_after})

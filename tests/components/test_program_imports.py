@@ -126,10 +126,17 @@ print(json.dumps({
     ("statement", "modules"),
     [
         ("import components", []),
-        ("from components import DashboardScim, DashboardScimArgs", ["components.dashboard_scim"]),
+        (
+            "from components import DashboardScim, DashboardScimArgs",
+            ["components.dashboard_scim", "components.token_notice"],
+        ),
         (
             "from components import EntraProvisioningArgs, NewApplication",
-            ["components.entra_application", "components.entra_provisioning"],
+            [
+                "components.entra_application",
+                "components.entra_import",
+                "components.entra_provisioning",
+            ],
         ),
     ],
 )

@@ -1,0 +1,72 @@
+"""Taking over Entra objects made by hand (`entra:import`) instead of creating duplicates.
+
+A setup made in the portal already has a synchronization job and group assignments. Declaring them
+again would create a second job and fail on the assignments (Graph answers 400 "Permission being
+assigned already exists"), so they are imported with Pulumi's `import` resource option: the first
+`up` shows them as imports, and once they are in state the option can be dropped without a change.
+The synchronization secret cannot be imported (pulumi-azuread has no importer for it); it is
+written with the adopted token and the same tenant URL, which changes nothing Entra uses.
+
+The ids are the ones pulumi-azuread documents for `pulumi import` (pulumi_azuread 6.11
+`synchronization_job.py` and `app_role_assignment.py`, from terraform-provider-azuread's
+importers): `/servicePrincipals/{servicePrincipalId}/synchronization/jobs/{jobId}` and
+`/servicePrincipals/{resourcePrincipalId}/appRoleAssignedTo/{appRoleAssignmentId}`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+_GUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
+JOB_IMPORT_ID = re.compile(rf"^/servicePrincipals/({_GUID})/synchronization/jobs/[^/\s]+$")
+ASSIGNMENT_IMPORT_ID = re.compile(rf"^/servicePrincipals/({_GUID})/appRoleAssignedTo/[^/\s]+$")
+
+
+@dataclass(frozen=True)
+class EntraImports:
+    """Existing Entra objects to import: the job, and each group's assignment by group id."""
+
+    synchronization_job: str | None = None
+    group_assignments: Mapping[str, str] = field(default_factory=dict)
+
+    def assignment_for(self, group_id: object) -> str | None:
+        return self.group_assignments.get(group_id) if isinstance(group_id, str) else None
+
+
+def job_import_id(service_principal_id: str, job_id: str) -> str:
+    return f"/servicePrincipals/{service_principal_id}/synchronization/jobs/{job_id}"
+
+
+def assignment_import_id(service_principal_id: str, assignment_id: str) -> str:
+    return f"/servicePrincipals/{service_principal_id}/appRoleAssignedTo/{assignment_id}"
+
+
+def job_import_id_problem(value: str) -> str | None:
+    if JOB_IMPORT_ID.match(value):
+        return None
+    return (
+        f"{value!r} is not a synchronization job id; expected "
+        "/servicePrincipals/{servicePrincipalObjectId}/synchronization/jobs/{jobId}"
+    )
+
+
+def assignment_import_id_problem(value: str) -> str | None:
+    if ASSIGNMENT_IMPORT_ID.match(value):
+        return None
+    return (
+        f"{value!r} is not an app role assignment id; expected "
+        "/servicePrincipals/{servicePrincipalObjectId}/appRoleAssignedTo/{assignmentId}"
+    )
+
+
+def service_principals_of(imports: EntraImports) -> set[str]:
+    """The service principal object ids the import ids name (lower case); one when consistent."""
+    ids = [imports.synchronization_job, *imports.group_assignments.values()]
+    found = set()
+    for value in ids:
+        match = value and (JOB_IMPORT_ID.match(value) or ASSIGNMENT_IMPORT_ID.match(value))
+        if match:
+            found.add(match.group(1).lower())
+    return found
