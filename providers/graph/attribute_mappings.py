@@ -269,7 +269,8 @@ class AttributeMappings(pulumi.dynamic.Resource, module="entra", name="Attribute
         args: AttributeMappingsArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {**vars(args), "live": None}
+        token = None if args.token is None else pulumi.Output.secret(args.token)
+        props = {**vars(args), "token": token, "live": None}
         secret = pulumi.ResourceOptions(additional_secret_outputs=["token"])
         super().__init__(
             AttributeMappingsProvider(),

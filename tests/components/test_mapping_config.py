@@ -94,3 +94,21 @@ def test_a_target_listed_twice_or_two_matching_entries_are_refused():
 
     assert "list each target once (USERNAME, userName more than once)" in problems(config(twice))[0]
     assert "mark one entry `matching: true`" in problems(config(matching))[0]
+
+
+def test_the_mappings_resource_keeps_even_a_plain_token_secret(pulumi_engine):
+    from providers.graph.attribute_mappings import AttributeMappings, AttributeMappingsArgs
+    from tests.components.azure_mocks import AzureMocks
+
+    pulumi_engine.use(AzureMocks())
+    job = "/servicePrincipals/33333333-3333-4333-8333-333333333333/synchronization/jobs/scim.1"
+    args = AttributeMappingsArgs(
+        job_id=job,
+        mappings=[{"target": "userName", "source": "mail"}],
+        tenant_url="https://backup.example.com/scim/v2/t1",
+        token="plain-scim-token",
+    )
+    pulumi_engine.run(lambda: AttributeMappings("mappings", args))
+
+    registered = pulumi_engine.one("pulumi-python:dynamic/entra:AttributeMappings")
+    assert registered.is_secret("token")
