@@ -23,7 +23,7 @@ from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.cli.test_app import SCRIPT
-from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
+from tests.engine.conftest import dashboard_stack, pulumi_cli  # noqa: F401 (fixture)
 from tests.leaks import assert_not_leaked
 
 SP_ID = "44444444-4444-4444-8444-444444444444"
@@ -102,11 +102,7 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LocalStack]:
     work = tmp_path_factory.mktemp("mappings")
-    stack = LocalStack(project_dir(work, PROGRAM), work, "mappings")
-    stack.env.update(graph.environment())
-    stack.init()
-    stack.set_config("dashboard:url", emulator.url)
-    stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
+    stack = dashboard_stack(work, emulator, PROGRAM, "mappings", graph)
     stack.set_config("entra:attributeMappings", [MAIL_MAPPING])  # type: ignore[arg-type]
     stack.set_config("entra:scopingFilter", SALES_ONLY)  # type: ignore[arg-type]
     stack.up()

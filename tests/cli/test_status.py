@@ -21,7 +21,7 @@ from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.cli.test_app import SCRIPT
-from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
+from tests.engine.conftest import dashboard_stack, pulumi_cli  # noqa: F401 (fixture)
 from tests.leaks import assert_not_leaked
 
 SP_ID = "33333333-3333-4333-8333-333333333333"
@@ -70,11 +70,7 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LocalStack]:
     work = tmp_path_factory.mktemp("status")
-    stack = LocalStack(project_dir(work, PROGRAM), work, "status")
-    stack.env.update(graph.environment())
-    stack.init()
-    stack.set_config("dashboard:url", emulator.url)
-    stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
+    stack = dashboard_stack(work, emulator, PROGRAM, "status", graph)
     stack.up()
     yield stack  # no `destroy`: the emulator is reset before the next module
 

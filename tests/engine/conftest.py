@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
 
@@ -39,17 +40,31 @@ def project_dir(work: Path, program: str | None = None) -> Path:
     return python_project(work / "project", text, ROOT / ".venv")
 
 
+def dashboard_stack(
+    work: Path,
+    emulator: EmulatorProcess,
+    program: str | None = None,
+    name: str = "engine",
+    graph: FakeGraphProcess | None = None,
+) -> LocalStack:
+    """A stack on the passphrase secrets provider (`LocalStack.init`), as operators set one up,
+    pointed at `emulator` (and, given `graph`, signing in to that fake Graph)."""
+    stack = LocalStack(project_dir(work, program), work, name)
+    if graph is not None:
+        stack.env.update(graph.environment())
+    stack.init()
+    stack.set_config("dashboard:url", emulator.url)
+    stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
+    return stack
+
+
 def new_stack(
     work: Path,
     emulator: EmulatorProcess,
     program: str | None = None,
 ) -> Iterator[LocalStack]:
-    """A stack on the passphrase secrets provider (`LocalStack.init`), as operators set one up."""
-    stack = LocalStack(project_dir(work, program), work, "engine")
-    stack.init()
-    stack.set_config("dashboard:url", emulator.url)
-    stack.set_config("dashboard:apiToken", emulator.admin_token, secret=True)
-    yield stack
+    """`dashboard_stack`, as a fixture's generator."""
+    yield dashboard_stack(work, emulator, program)
     # No `destroy`: before the next module the emulator is reset (or stopped, if it was the
     # module's own), and the backend and config live in `work`, a temporary directory.
 
