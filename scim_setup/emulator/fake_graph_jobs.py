@@ -3,14 +3,24 @@
 Graph calls answered here, with the shapes and state changes Microsoft documents
 (learn.microsoft.com graph/api/...):
 
+- `POST …/synchronization/jobs` `{"templateId"}` (synchronization-synchronization-post-jobs): 201
+  with the new job, "created in a disabled state": status `NotRun`, schedule `Disabled` with the
+  interval Graph shows before the first start (`NEW_JOB_INTERVAL`); its schema is the template's
+  default. The service principal must exist (404 otherwise), as upstream's
+  `synchronizationJobResourceCreate` checks first.
 - `GET …/synchronization/jobs` and `GET …/jobs/{id}` (synchronization-synchronization-list-jobs,
   synchronization-synchronizationjob-get): the job with its `schedule` and `status`.
+- `DELETE …/jobs/{id}` (synchronization-synchronizationjob-delete): 204; then 404, which is what
+  upstream's delete waits for.
+- `POST …/jobs/{id}/pause` (synchronization-synchronizationjob-pause): 204; status and schedule
+  `Paused` (upstream reads `enabled` as schedule state == Active).
 - `POST …/jobs/{id}/validateCredentials` `{"useSavedCredentials": true}`
   (synchronization-synchronizationjob-validatecredentials): 204, or 400 with Graph's error. With
   saved secrets it does what Entra's Test Connection does (`fake_graph_secrets`); without, the
   job's `credentialsValid` flag decides.
 - `POST …/jobs/{id}/start` (204): a paused or disabled job runs again; a quarantined one leaves
-  quarantine (synchronization-synchronizationjob-start).
+  quarantine (synchronization-synchronizationjob-start); the schedule becomes `Active`, every 40
+  minutes (use-scim-to-provision-users-and-groups: cycles about every 40 minutes).
 - `POST …/jobs/{id}/restart` `{"criteria": {"resetScope"}}` (204): the job runs again; the
   quarantine is cleared when the scope names `QuarantineState` or `Full` or is empty (the
   portal's Restart provisioning); `Watermark`, `Full` or an empty scope reprocess every object.
@@ -22,7 +32,7 @@ Test-control routes:
   `nextAttempt` of a quarantine, `schedule` (Active, Paused, Disabled: a job paused in the portal
   or disabled by Entra), `hiddenForSeconds` (Graph answers 404 for it that long, as right after
   creation).
-- `GET /_fake/actions`: every start and restart so far, `{"action", "jobId", "before",
+- `GET /_fake/actions`: every start, pause and restart so far, `{"action", "jobId", "before",
   "resetScope", "reprocessesAll"}`, in order.
 """
 
@@ -45,11 +55,14 @@ from scim_setup.emulator.fake_graph_state import (
     FakeJob,
     find_job,
     graph_error,
+    not_found,
     refused,
     saved_secrets,
 )
 
 JOB_PATH = "/v1.0/servicePrincipals/{sp_id}/synchronization/jobs/{job_id}"
+NEW_JOB_INTERVAL = "P10675199DT2H48M5.4775807S"
+"""`schedule.interval` of a job never started (.NET's TimeSpan.MaxValue, as Graph shows it)."""
 FULL_SCOPES = frozenset({"Watermark", "Full"})
 """Restart scopes that drop the watermark: every object in scope is evaluated again."""
 
@@ -94,7 +107,7 @@ def job_json(job_id: str, job: FakeJob) -> dict[str, Any]:
     return {
         "id": job_id,
         "templateId": job.template_id,
-        "schedule": {"expiration": None, "interval": "PT40M", "state": schedule_state},
+        "schedule": {"expiration": None, "interval": job.interval, "state": schedule_state},
         "status": status,
     }
 
@@ -145,6 +158,49 @@ def add_job_routes(app: FastAPI, state: FakeGraphState) -> None:
             if job.state != "Quarantine" or clear_quarantine:
                 job.state = "Active"
             job.schedule_state = None
+            job.interval = "PT40M"
+
+    @app.post("/v1.0/servicePrincipals/{sp_id}/synchronization/jobs")
+    async def create_job(sp_id: str, request: Request) -> Response:
+        if failure := refused(state, request):
+            return failure
+        body = await request.json()
+        template_id = body.get("templateId") if isinstance(body, dict) else None
+        if not isinstance(template_id, str) or not template_id:
+            return graph_error(400, "BadRequest", "templateId is required.")
+        sp_key = sp_id.lower()
+        with state.lock:
+            sp = state.service_principals.get(sp_key)
+        if sp is None or state.clock() < sp.get("visibleAt", 0.0):
+            return not_found(sp_id)
+        job_id = f"{template_id}.{uuid.uuid4().hex}.{state.tenant_id}"
+        job = FakeJob(
+            "NotRun", template_id=template_id, schedule_state="Disabled", interval=NEW_JOB_INTERVAL
+        )
+        with state.lock:
+            state.jobs[(sp_key, job_id)] = job
+        return JSONResponse(job_json(job_id, job), 201)
+
+    @app.delete(JOB_PATH)
+    async def delete_job(sp_id: str, job_id: str, request: Request) -> Response:
+        job = find_job(state, request, sp_id, job_id)
+        if isinstance(job, JSONResponse):
+            return job
+        with state.lock:
+            state.jobs.pop((sp_id.lower(), job_id), None)
+            state.schemas.pop((sp_id.lower(), job_id), None)
+        return Response(status_code=204)
+
+    @app.post(JOB_PATH + "/pause")
+    async def pause(sp_id: str, job_id: str, request: Request) -> Response:
+        job = find_job(state, request, sp_id, job_id)
+        if isinstance(job, JSONResponse):
+            return job
+        record(job_id, job, "pause")
+        with state.lock:
+            job.state = "Paused"
+            job.schedule_state = "Paused"
+        return Response(status_code=204)
 
     @app.get("/v1.0/servicePrincipals/{sp_id}/synchronization/jobs")
     async def list_jobs(sp_id: str, request: Request) -> Response:

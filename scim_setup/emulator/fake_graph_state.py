@@ -49,6 +49,8 @@ class FakeJob:
     visible_at: float = 0.0
     """`time.monotonic()` before which Graph answers 404, as right after creation."""
     template_id: str = "scim"
+    interval: str = "PT40M"
+    """`schedule.interval`: Graph's TimeSpan.MaxValue until the job is first started."""
     last_execution: dict[str, Any] | None = None
     """The outcome of the last provisioning cycle run here; None: the made-up history."""
     entry_counts: list[dict[str, Any]] = field(default_factory=list)
