@@ -1,6 +1,7 @@
 """The fake Graph's provisioning cycle against the Dashboard emulator: a started job with saved
 credentials creates, updates and disables the users in its scope."""
 
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -207,3 +208,36 @@ def test_a_job_not_started_runs_no_cycle(job: Job) -> None:
         job.cycle()
     assert raised.value.response is not None
     assert raised.value.response.status_code == 409
+
+
+def test_a_restart_that_resets_the_watermark_exports_every_user_again(job: Job) -> None:
+    set_members(job, new_user(), new_user())
+    job.cycle()
+    assert job.cycle()["lastExecution"]["countExported"] == 0
+    restart = {"criteria": {"resetScope": "Watermark"}}
+    assert job.graph.graph("POST", f"{job.path}/restart", restart).status_code == 204
+    assert job.cycle()["lastExecution"]["countExported"] == 2
+
+
+def test_the_cycle_timer_provisions_without_being_asked(
+    emulator: EmulatorProcess, scim_token: str
+) -> None:
+    with FakeGraphProcess(
+        extra_args=["--replication-lag", "0", "--cycle-interval", "0.2"]
+    ) as graph:
+        created = graph.graph(
+            "POST", f"/applicationTemplates/{NON_GALLERY}/instantiate", {"displayName": "Timed"}
+        ).json()
+        sp_id = created["servicePrincipal"]["id"]
+        job_id = graph.graph(
+            "POST", f"/servicePrincipals/{sp_id}/synchronization/jobs", {"templateId": "scim"}
+        ).json()["id"]
+        job = Job(graph, sp_id, job_id, group_id="")
+        job.save_secrets(BaseAddress=emulator.tenant_url, SecretToken=scim_token, SyncAll="true")
+        user = new_user()
+        graph.add_users(user)
+        job.start()
+        deadline = time.monotonic() + 30
+        while dashboard_user(emulator, scim_token, user) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert dashboard_user(emulator, scim_token, user) is not None
