@@ -35,7 +35,7 @@ def test_create_puts_the_keys_and_waits_for_as_many_keys_five_reads_in_a_row(
     sp = new_app(graph)["sp"]
     before = len(graph.requests())
 
-    secret_id, outputs = plugin.create(SECRET, secret_inputs(sp, SyncAll="false"))
+    secret_id, _ = plugin.create(SECRET, secret_inputs(sp, SyncAll="false"))
 
     path = f"/v1.0/servicePrincipals/{sp}/synchronization/secrets"
     assert calls(graph, before) == [("PUT", path, 204)] + [("GET", path, 200)] * 6
