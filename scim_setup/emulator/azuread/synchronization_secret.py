@@ -16,6 +16,7 @@ from providers.graph.client import GraphError
 from scim_setup.emulator.azuread.errors import ProviderError
 from scim_setup.emulator.azuread.graph import synchronization_retry, was_not_found
 from scim_setup.emulator.azuread.ids import service_principal_id
+from scim_setup.emulator.azuread.locks import SERVICE_PRINCIPAL
 from scim_setup.emulator.azuread.resource import Input, Resource, must_be_service_principal_id
 from scim_setup.emulator.azuread.waits import wait_for_deletion, wait_for_update
 from scim_setup.emulator.azuread.wire import Properties, Secret, reveal
@@ -40,7 +41,8 @@ class SynchronizationSecret(Resource):
         keys as were sent (5 reads in a row), then read with the sent values as the state."""
         sp_path = str(inputs["servicePrincipalId"])
         sent = _pairs(inputs.get("credentials"))
-        self._put(sp_path, sent, deadline, "Creating")
+        with self.locks.hold(SERVICE_PRINCIPAL, service_principal_id(sp_path)):
+            self._put(sp_path, sent, deadline, "Creating")
         return sp_path, self._read_or_fail(sp_path, sent)
 
     def update(
@@ -48,7 +50,8 @@ class SynchronizationSecret(Resource):
     ) -> Properties:
         """`synchronizationSecretResourceUpdate`: the same PUT and wait as create."""
         sent = _pairs(news.get("credentials"))
-        self._put(resource_id, sent, deadline, "Updating")
+        with self.locks.hold(SERVICE_PRINCIPAL, service_principal_id(resource_id)):
+            self._put(resource_id, sent, deadline, "Updating")
         return self._read_or_fail(resource_id, sent)
 
     def read(self, resource_id: str, state: Properties) -> tuple[str, Properties] | None:
@@ -77,7 +80,13 @@ class SynchronizationSecret(Resource):
         """`synchronizationSecretResourceDelete`: PUT every key of the state with an empty value,
         then wait until none of them is listed (5 reads in a row)."""
         sp_id = service_principal_id(resource_id)
-        emptied = [{"key": pair["key"], "value": ""} for pair in _pairs(state.get("credentials"))]
+        with self.locks.hold(SERVICE_PRINCIPAL, sp_id):
+            self._delete(resource_id, sp_id, _pairs(state.get("credentials")), deadline)
+
+    def _delete(
+        self, resource_id: str, sp_id: str, declared: list[dict[str, str]], deadline: float
+    ) -> None:
+        emptied = [{"key": pair["key"], "value": ""} for pair in declared]
         try:
             self.graph.call(
                 "PUT",
