@@ -177,3 +177,9 @@ def must_be_service_principal_id(name: str, value: Any) -> str | None:
     except InvalidId as error:
         return str(error)
     return None
+
+
+SERVICE_PRINCIPAL_ID = Input(
+    "servicePrincipalId", required=True, force_new=True, validate=must_be_service_principal_id
+)
+"""The job's and the secret's `service_principal_id`: `/servicePrincipals/{objectId}`, ForceNew."""

@@ -18,9 +18,9 @@ from scim_setup.emulator.azuread.ids import JobId, service_principal_id
 from scim_setup.emulator.azuread.locks import SERVICE_PRINCIPAL
 from scim_setup.emulator.azuread.resource import (
     MINUTE,
+    SERVICE_PRINCIPAL_ID,
     Input,
     Resource,
-    must_be_service_principal_id,
     must_not_be_empty,
 )
 from scim_setup.emulator.azuread.waits import wait_for_deletion, wait_for_update
@@ -30,12 +30,7 @@ from scim_setup.emulator.azuread.wire import Properties
 class SynchronizationJob(Resource):
     token = "azuread:index/synchronizationJob:SynchronizationJob"
     inputs = (
-        Input(
-            "servicePrincipalId",
-            required=True,
-            force_new=True,
-            validate=must_be_service_principal_id,
-        ),
+        SERVICE_PRINCIPAL_ID,
         Input("templateId", required=True, force_new=True, validate=must_not_be_empty),
         Input("enabled", default=True),
     )

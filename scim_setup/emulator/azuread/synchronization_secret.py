@@ -17,7 +17,7 @@ from scim_setup.emulator.azuread.errors import ProviderError
 from scim_setup.emulator.azuread.graph import synchronization_retry, was_not_found
 from scim_setup.emulator.azuread.ids import service_principal_id
 from scim_setup.emulator.azuread.locks import SERVICE_PRINCIPAL
-from scim_setup.emulator.azuread.resource import Input, Resource, must_be_service_principal_id
+from scim_setup.emulator.azuread.resource import SERVICE_PRINCIPAL_ID, Input, Resource
 from scim_setup.emulator.azuread.waits import wait_for_deletion, wait_for_update
 from scim_setup.emulator.azuread.wire import Properties, Secret, reveal
 
@@ -26,15 +26,7 @@ MASK = "*"
 
 class SynchronizationSecret(Resource):
     token = "azuread:index/synchronizationSecret:SynchronizationSecret"
-    inputs = (
-        Input(
-            "servicePrincipalId",
-            required=True,
-            force_new=True,
-            validate=must_be_service_principal_id,
-        ),
-        Input("credentials"),
-    )
+    inputs = (SERVICE_PRINCIPAL_ID, Input("credentials"))
 
     def create(self, inputs: Properties, deadline: float) -> tuple[str, Properties]:
         """`synchronizationSecretResourceCreate`: PUT the keys, wait until Graph lists as many
@@ -87,18 +79,7 @@ class SynchronizationSecret(Resource):
         self, resource_id: str, sp_id: str, declared: list[dict[str, str]], deadline: float
     ) -> None:
         emptied = [{"key": pair["key"], "value": ""} for pair in declared]
-        try:
-            self.graph.call(
-                "PUT",
-                _path(sp_id),
-                {"value": emptied},
-                retry_if=synchronization_retry,
-                deadline=deadline,
-            )
-        except GraphError as error:
-            raise ProviderError(
-                f"Removing synchronization secrets for {resource_id}: {error}"
-            ) from None
+        self._write(sp_id, emptied, deadline, f"Removing synchronization secrets for {resource_id}")
 
         def still_there() -> bool:
             try:
@@ -119,16 +100,7 @@ class SynchronizationSecret(Resource):
 
     def _put(self, sp_path: str, sent: list[dict[str, str]], deadline: float, verb: str) -> None:
         sp_id = service_principal_id(sp_path)
-        try:
-            self.graph.call(
-                "PUT",
-                _path(sp_id),
-                {"value": sent},
-                retry_if=synchronization_retry,
-                deadline=deadline,
-            )
-        except GraphError as error:
-            raise ProviderError(f"{verb} synchronization secret for {sp_path}: {error}") from None
+        self._write(sp_id, sent, deadline, f"{verb} synchronization secret for {sp_path}")
 
         def as_many_keys() -> bool:
             try:
@@ -145,6 +117,19 @@ class SynchronizationSecret(Resource):
             raise ProviderError(
                 f"Waiting for synchronization secrets for {sp_path}: {error}"
             ) from None
+
+    def _write(self, sp_id: str, pairs: list[dict[str, str]], deadline: float, doing: str) -> None:
+        """`SetSynchronizationSecret` with `synchronizationRetryFunc`."""
+        try:
+            self.graph.call(
+                "PUT",
+                _path(sp_id),
+                {"value": pairs},
+                retry_if=synchronization_retry,
+                deadline=deadline,
+            )
+        except GraphError as error:
+            raise ProviderError(f"{doing}: {error}") from None
 
     def _read_or_fail(self, sp_path: str, sent: list[dict[str, str]]) -> Properties:
         found = self.read(sp_path, {"credentials": sent})
