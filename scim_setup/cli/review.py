@@ -168,7 +168,8 @@ def _run_preview(
 
 
 def _pulumi(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    # `--event-log` is a debug flag of the CLI; the Automation API turns them on this way too.
+    # `--event-log` exists only with the CLI's debug flags, which the Automation API turns on
+    # this way for every command; an allowed use in tests/test_public_apis.py says why.
     env = {**os.environ, "PULUMI_DEBUG_COMMANDS": "true"}
     try:
         return subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
