@@ -40,10 +40,6 @@ ALLOWED_USES = {
         "from parallel threads), and `up()` then reads every output with --show-secrets, "
         "bringing each customer's token into the fleet process; see CustomerStack"
     ),
-    ("scim_setup/cli/review.py", "PULUMI_DEBUG_COMMANDS"): (
-        "`--event-log` exists only with it; the Automation API sets it on every command it runs "
-        "(Stack._run_pulumi_cmd_sync), and going through it would add `pulumi stack select`"
-    ),
 }
 """(file, finding) → why the file keeps it."""
 ENVIRON_CHANGES = {"pop", "popitem", "clear", "update", "setdefault", "__setitem__", "__delitem__"}
