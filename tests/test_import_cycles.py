@@ -14,19 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("components", "providers", "scim_setup", "policy")
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # Removed on the `fakegraph` branch (cb611e4, one backend module); drop once it is merged.
-    frozenset(
-        f"scim_setup.emulator.{name}"
-        for name in (
-            "fake_graph",
-            "fake_graph_adoption",
-            "fake_graph_lifecycle",
-            "fake_graph_mappings",
-        )
-    ),
-}
-"""Cycles still to remove, each with the branch that removes it."""
+KNOWN_CYCLES: set[frozenset[str]] = set()
+"""Cycles still to remove, each with the branch that removes it; none now."""
 
 
 def module_name(path: Path) -> str:
