@@ -166,8 +166,9 @@ def _run_preview(
     policy) still has steps, and the events have the violations."""
     from pulumi import automation as auto  # only a preview run here needs it
 
+    from scim_setup.cli.fleet.stacks import last_line
+
     stdout: list[str] = []
-    stderr: list[str] = []
     events: list[dict[str, Any]] = []
     try:
         workspace = auto.LocalWorkspace(work_dir=str(Path.cwd()))
@@ -179,12 +180,11 @@ def _run_preview(
             policy_packs=policy_pack_args[0] or None,
             policy_pack_configs=policy_pack_args[1] or None,
             on_output=stdout.append,
-            on_error=stderr.append,
             on_event=lambda event: _keep_policy_event(event, events),
         )
         failure = ""
     except auto.CommandError as error:
-        failure = next((line for line in stderr if line.strip()), "") or _first_error(error)
+        failure = last_line(str(error))
     except FileNotFoundError:
         raise ReviewError("the Pulumi CLI is not on PATH (see scripts/install-pulumi)") from None
     problem = f"`pulumi preview` failed without a plan: {failure}"
@@ -213,8 +213,3 @@ def _keep_policy_event(event: auto.EngineEvent, events: list[dict[str, Any]]) ->
         "resourceUrn": policy.resource_urn or "",
     }
     events.append({"sequence": len(events), "policyEvent": logged})
-
-
-def _first_error(error: Exception) -> str:
-    lines = [line.strip() for line in str(error).splitlines()]
-    return next((line for line in lines if line.startswith("error:")), "")
