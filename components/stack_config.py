@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -156,11 +155,15 @@ def _suggestion(name: str, section: type[ConfigSection]) -> str:
 
 
 def load_stack_config() -> StackConfig:
-    """The running stack's config, validated; raises `StackConfigError` listing every problem."""
-    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    secret_keys = set(runtime_config.get_config_secret_keys_env())
-    secret_keys.update(key for key in raw if runtime_config.is_config_secret(key))
-    return parse_stack_config(raw, secret_keys)
+    """The running stack's config, validated; raises `StackConfigError` listing every problem.
+
+    The whole config, unknown keys included, is what the language host hands the program in
+    `PULUMI_CONFIG` and `PULUMI_CONFIG_SECRET_KEYS`, read through `pulumi.runtime`'s public
+    `get_config_env()` and `get_config_secret_keys_env()`; `pulumi.Config` reads one key at a
+    time and cannot list the keys nobody asked for.
+    """
+    raw = pulumi.runtime.get_config_env()
+    return parse_stack_config(raw, pulumi.runtime.get_config_secret_keys_env())
 
 
 def dashboard_args(config: StackConfig) -> DashboardScimArgs:
