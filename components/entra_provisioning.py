@@ -30,6 +30,7 @@ from components.entra_provisioning_args import (
     EntraProvisioningArgs,
     EntraProvisioningArgsError,
     argument_problems,
+    normalised_args,
 )
 from components.entra_values import is_email_address
 from components.provisioning_credentials import (
@@ -111,6 +112,7 @@ class EntraProvisioning(pulumi.ComponentResource):
         problems = argument_problems(args)
         if problems:
             raise EntraProvisioningArgsError(name, problems)
+        args = normalised_args(args)
         # No props: they would be stored as the component's inputs, token included.
         super().__init__("scim-setup:entra:EntraProvisioning", name, None, opts)
 
@@ -144,6 +146,7 @@ class EntraProvisioning(pulumi.ComponentResource):
                 credentials=[{"key": k, "value": v} for k, v in credential_pairs(args)],
                 start_provisioning=args.start_provisioning,
                 sync_all=args.sync_all,
+                adopted_sync_all=args.imports.sync_all if args.imports else None,
                 portal_url=portal_url,
             ),
             # After the secret, the job and its mappings: it checks what they saved and starts the

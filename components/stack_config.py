@@ -29,7 +29,6 @@ from components.config_model import (
 )
 from components.dashboard_scim import DashboardScimArgs
 from components.entra_application_args import ExistingApplication, NewApplication
-from components.entra_import import EntraImports
 from components.entra_provisioning_args import EntraProvisioningArgs
 from providers.dashboard.connection import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
 from providers.dashboard.token_adoption import EXISTING_TOKEN_KEY
@@ -205,9 +204,7 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         fail_when_quarantined=entra.failWhenQuarantined,
         attribute_mappings=[m.model_dump() for m in entra.attributeMappings],
         scoping_filter=entra.scopingFilter,
-        imports=None
-        if entra.import_ is None
-        else EntraImports(entra.import_.synchronizationJob, dict(entra.import_.groupAssignments)),
+        imports=None if entra.import_ is None else entra.import_.imports(),
     )
 
 

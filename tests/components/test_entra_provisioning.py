@@ -190,6 +190,7 @@ def test_secret_saves_tenant_url_token_and_assigned_only_scope(pulumi_engine, az
         {"key": "BaseAddress", "value": TENANT_URL},
         {"key": "SecretToken", "value": TOKEN},
         {"key": "SyncAll", "value": "false"},
+        {"key": "SyncNotificationSettings", "value": DISABLED_NOTIFICATIONS},
     ]
 
 
@@ -261,10 +262,23 @@ def test_notification_settings_carry_email_and_deletion_threshold(
     assert " " not in settings
 
 
-def test_notification_settings_are_left_out_without_email_or_threshold(pulumi_engine, azure):
+DISABLED_NOTIFICATIONS = '{"Enabled":false,"Recipients":"","DeleteThresholdEnabled":false}'
+
+
+def test_every_key_the_portal_saves_is_sent_with_explicit_defaults(pulumi_engine, azure):
+    """Upstream `synchronizationSecretResourceCreate` (update alike) waits until Graph lists as
+    many keys as it sent, and Graph merges keys on PUT: a key the portal's *Save* stored and we
+    left out would make that wait time out, so the notification settings are always sent."""
     deployed = deploy(pulumi_engine, azure, args_for())
 
-    assert set(deployed.credentials) == {"BaseAddress", "SecretToken", "SyncAll"}
+    assert list(deployed.credentials) == [
+        "BaseAddress",
+        "SecretToken",
+        "SyncAll",
+        "SyncNotificationSettings",
+    ]
+    assert deployed.credentials["SyncNotificationSettings"] == DISABLED_NOTIFICATIONS
+    assert deployed.credentials["SyncAll"] == "false"
 
 
 @pytest.mark.parametrize(
