@@ -260,7 +260,11 @@ class EntraProvisioning(pulumi.ComponentResource):
                 app_role_id=role_id,
                 principal_object_id=group_id,
                 resource_object_id=sp_object_id,
-                opts=pulumi.ResourceOptions(parent=self, import_=imports.assignment_for(group_id)),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    import_=imports.assignment_for(group_id),
+                    aliases=_upper_case_name(f"{name}-group-", group_id),
+                ),
             )
             for position, group_id in enumerate(args.assigned_group_ids)
         ]
@@ -272,6 +276,15 @@ def _group_key(group_id: pulumi.Input[str], position: int) -> str:
     A group id that is only known at deploy time (an Output) falls back to its list position.
     """
     return group_id if isinstance(group_id, str) else str(position)
+
+
+def _upper_case_name(prefix: str, group_id: pulumi.Input[str]) -> list[pulumi.Input[pulumi.Alias]]:
+    """The name an assignment had when its group id was typed in upper case (before ids were
+    lower-cased), so such a stack keeps its assignment instead of creating it again, which Graph
+    refuses with 400 "Permission being assigned already exists"."""
+    if not isinstance(group_id, str) or group_id == group_id.upper():
+        return []
+    return [pulumi.Alias(name=f"{prefix}{group_id.upper()}")]
 
 
 def provisioning_credentials(

@@ -406,6 +406,30 @@ def test_removing_a_group_keeps_the_other_assignment_names(pulumi_engine, azure)
     ]
 
 
+def test_group_ids_typed_in_upper_case_are_assigned_in_lower_case(pulumi_engine, azure):
+    """pulumi-azuread's Read stores the lower-case ids Graph returns, and every input of the
+    assignment forces replacement (`app_role_assignment_resource.go`): an upper-case id would
+    plan a replace on every `up`, whose create Graph refuses with 400 "Permission being assigned
+    already exists". The upper-case name such a stack used is kept as an alias."""
+    deployed = deploy(pulumi_engine, azure, args_for(assigned_group_ids=[GROUP_A.upper()]))
+
+    (assignment,) = deployed.assignments
+    assert assignment.name == f"scim-group-{GROUP_A}"
+    assert assignment.inputs["principalObjectId"] == GROUP_A
+    assert assignment.alias_names == [f"scim-group-{GROUP_A.upper()}"]
+
+
+def test_an_upper_case_existing_application_id_is_looked_up_in_lower_case(pulumi_engine, azure):
+    app = ExistingApplication(object_id=EXISTING_SP_OBJECT_ID.upper())
+    deployed = deploy(pulumi_engine, azure, args_for(application=app))
+
+    assert deployed.secret.plain("servicePrincipalId") == (
+        f"/servicePrincipals/{EXISTING_SP_OBJECT_ID}"
+    )
+    (lookup,) = [c for c in azure.calls if c.token == GET_SERVICE_PRINCIPAL]
+    assert lookup.args["objectId"] == EXISTING_SP_OBJECT_ID
+
+
 def test_group_ids_known_only_at_deploy_time_are_named_by_position(pulumi_engine, azure):
     groups = [pulumi.Output.from_input(GROUP_A), pulumi.Output.from_input(GROUP_B)]
     deployed = deploy(pulumi_engine, azure, args_for(assigned_group_ids=groups))
