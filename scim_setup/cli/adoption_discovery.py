@@ -151,11 +151,18 @@ def refuse_other_roles(sp: ServicePrincipalInfo, groups: list[AppRoleAssignmentI
     pulumi-azuread's `app_role_id` forces replacement (`app_role_assignment_resource.go`), and
     the replacement's create fails with Graph's 400 "Permission being assigned already exists".
     """
+    if not groups:
+        return
     roles = [_provider_role(role) for role in sp.app_roles]
     try:
         declared = group_assignment_role_id(roles)
-    except ValueError as error:
-        raise AdoptionError(str(error)) from None
+    except ValueError:
+        names = ", ".join(sorted(str(r["display_name"]) for r in roles))
+        raise AdoptionError(
+            f"the app declares app roles ({names}) but no enabled 'User' role for users, the "
+            "role scim-setup assigns groups with; add one in the app registration's App roles, "
+            "then run adopt again"
+        ) from None
     others = [g for g in groups if g.app_role_id.lower() != declared.lower()]
     if others:
         names = {str(r["id"]).lower(): str(r["display_name"]) for r in roles}
