@@ -7,9 +7,8 @@ provider uses). `adoption_config` turns that into stack config: the same account
 and assignments as `entra:import` ids, the assigned groups, whether the job runs, and the scope,
 tenant URL flag and notification settings Entra keeps, so the first `pulumi up` changes nothing.
 
-What the stack cannot take over is refused here, in one line, rather than in the import: a job
-whose template is not `scim`, a group assigned another app role than the one the component
-assigns, and saved secret keys the component does not send.
+What the stack cannot take over is refused before anything is written, in one line, rather than
+in the import (`scim_setup.cli.adoption_limits`).
 """
 
 from __future__ import annotations
@@ -20,16 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from components.entra_application import (
-    DEFAULT_ACCESS_ROLE_ID,
-    group_assignment_role_id,
-)
 from components.entra_import import assignment_import_id, job_import_id
 from components.entra_values import normalised_guid
-from components.provisioning_credentials import (
-    SECRET_KEYS,
-    saved_scope,
-)
+from components.provisioning_credentials import saved_scope
 from providers.dashboard.client import DashboardClient, ScimSettingsState, TokenInfo
 from providers.dashboard.token_adoption import active_token_info
 from providers.graph.client import GraphClient, GraphError
@@ -38,13 +30,14 @@ from providers.graph.discovery import (
     ServicePrincipalInfo,
     SynchronizationJobInfo,
 )
+from scim_setup.cli.adoption_limits import (
+    AdoptionError,
+    refuse_other_roles,
+    refuse_unsent_keys,
+    scim_job,
+)
 
-SCIM_TEMPLATE_ID = "scim"
 APPLICATION_KEY = "entra:application"
-
-
-class AdoptionError(Exception):
-    """Nothing can be adopted as things are; the message is one line naming the fix."""
 
 
 @dataclass(frozen=True)
@@ -125,88 +118,6 @@ def discover_entra(graph: GraphClient, lookup: Mapping[str, str]) -> EntraFound:
         users=sum(a.principal_type == "User" for a in assignments),
         secrets=secrets,
     )
-
-
-def scim_job(jobs: list[SynchronizationJobInfo]) -> SynchronizationJobInfo | None:
-    """The app's `scim` job; a job of another template cannot be imported.
-
-    pulumi-azuread's `template_id` forces replacement (`synchronization_job_resource.go`), and
-    the component declares `scim`: importing a `customappsso` (legacy) or gallery job fails.
-    """
-    scim = [job for job in jobs if job.template_id == SCIM_TEMPLATE_ID]
-    if scim or not jobs:
-        return scim[0] if scim else None
-    job = jobs[0]
-    raise AdoptionError(
-        f"the app's provisioning job {job.id} uses template {job.template_id!r}, not "
-        f"{SCIM_TEMPLATE_ID!r}, and scim-setup manages only non-gallery SCIM jobs (the template "
-        "forces a replacement); provision from a new app instead: `pulumi config set --path "
-        "entra:application.displayName <name>` (then assign its groups and run `pulumi up`)"
-    )
-
-
-def refuse_other_roles(sp: ServicePrincipalInfo, groups: list[AppRoleAssignmentInfo]) -> None:
-    """Every group must hold the role the component assigns (`group_assignment_role_id`).
-
-    pulumi-azuread's `app_role_id` forces replacement (`app_role_assignment_resource.go`), and
-    the replacement's create fails with Graph's 400 "Permission being assigned already exists".
-    """
-    if not groups:
-        return
-    roles = [_provider_role(role) for role in sp.app_roles]
-    try:
-        declared = group_assignment_role_id(roles)
-    except ValueError:
-        names = ", ".join(sorted(str(r["display_name"]) for r in roles))
-        raise AdoptionError(
-            f"the app declares app roles ({names}) but no enabled 'User' role for users, the "
-            "role scim-setup assigns groups with; add one in the app registration's App roles, "
-            "then run adopt again"
-        ) from None
-    others = [g for g in groups if g.app_role_id.lower() != declared.lower()]
-    if others:
-        names = {str(r["id"]).lower(): str(r["display_name"]) for r in roles}
-        group = others[0]
-        held = names.get(group.app_role_id.lower(), _role_name(group.app_role_id))
-        wanted = names.get(declared.lower(), _role_name(declared))
-        raise AdoptionError(
-            f"group {group.principal_display_name or group.principal_id} ({group.principal_id})"
-            f"{f' and {len(others) - 1} more' if len(others) > 1 else ''} hold the app role "
-            f"{held!r}, not {wanted!r}, the role scim-setup assigns (the import would replace the "
-            f"assignment); in the portal's Users and groups, edit each one's role to {wanted!r}, "
-            "then run adopt again"
-        )
-
-
-def refuse_unsent_keys(service_principal_id: str, secrets: Mapping[str, str]) -> None:
-    """Graph merges keys on PUT, and pulumi-azuread waits until it lists as many as were sent
-    (`synchronizationSecretResourceCreate`): a saved key the stack does not send never goes away,
-    and every `up` that writes the secret would time out."""
-    unsent = sorted(set(secrets) - set(SECRET_KEYS))
-    if unsent:
-        raise AdoptionError(
-            f"the app's saved provisioning secrets hold {', '.join(unsent)}, which scim-setup "
-            f"does not send (only {', '.join(SECRET_KEYS)}), so pulumi-azuread's secret would "
-            "wait for Graph until it times out; remove them first (Graph drops a key saved with "
-            "an empty value: PUT /servicePrincipals/"
-            f'{service_principal_id}/synchronization/secrets {{"value": [{{"key": '
-            f'"{unsent[0]}", "value": ""}}]}}), then run adopt again'
-        )
-
-
-def _provider_role(role: Mapping[str, Any]) -> dict[str, Any]:
-    """A Graph `appRole` in the shape pulumi-azuread reports it (`app_roles` of the data source)."""
-    return {
-        "id": str(role.get("id") or ""),
-        "display_name": role.get("displayName"),
-        "value": role.get("value"),
-        "allowed_member_types": list(role.get("allowedMemberTypes") or []),
-        "enabled": bool(role.get("isEnabled")),
-    }
-
-
-def _role_name(role_id: str) -> str:
-    return "Default Access" if role_id == DEFAULT_ACCESS_ROLE_ID else role_id
 
 
 def adoption_config(found: Discovery, config: Mapping[str, str]) -> dict[str, str]:

@@ -29,7 +29,6 @@ from providers.dashboard.token_adoption import TokenNotActiveError
 from providers.graph.client import GraphClient, GraphError
 from providers.graph.connection import GraphConnection
 from scim_setup.cli.adoption_discovery import (
-    AdoptionError,
     Discovery,
     adoption_config,
     adoption_warnings,
@@ -37,6 +36,7 @@ from scim_setup.cli.adoption_discovery import (
     discover_dashboard,
     discover_entra,
 )
+from scim_setup.cli.adoption_limits import AdoptionError
 from scim_setup.cli.adoption_verdict import EXISTING_TOKEN_KEY, first_up_problems, safe_summary
 from scim_setup.cli.preview_changes import Preview
 

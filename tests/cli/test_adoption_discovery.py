@@ -9,13 +9,12 @@ from components.provisioning_credentials import saved_scope
 from providers.dashboard.client import ScimSettingsState, TokenInfo
 from providers.graph.discovery import AppRoleAssignmentInfo, ServicePrincipalInfo
 from scim_setup.cli.adoption_discovery import (
-    AdoptionError,
     Discovery,
     EntraFound,
     adoption_config,
     adoption_warnings,
-    refuse_other_roles,
 )
+from scim_setup.cli.adoption_limits import AdoptionError, refuse_other_roles
 from tests.cli.test_adopt import MSIAM_ACCESS, NON_GALLERY_ROLES, USER_ROLE
 
 GROUP = "aaaaaaaa-0000-4000-8000-00000000000a"
