@@ -14,6 +14,7 @@ is in `ALLOWED_USES` with its reason.
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 from pathlib import Path
 
@@ -155,16 +156,32 @@ def _references(tree: ast.AST, names: dict[str, str]) -> list[str]:
 
 
 def _skipped_inits(tree: ast.AST, names: dict[str, str]) -> set[str]:
-    """A subclass of another library's class whose `__init__` never calls the base's."""
+    """A subclass of another library's class whose `__init__` never calls the base's.
+
+    A base that keeps `object.__init__` (`abc.ABC`, a generated gRPC servicer) has nothing to skip.
+    """
     found = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.ClassDef):
             continue
-        bases = [dotted for base in node.bases if (dotted := resolve(base, names))]
+        bases = [
+            dotted
+            for base in node.bases
+            if (dotted := resolve(base, names)) and _has_own_init(dotted)
+        ]
         inits = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"]
         if bases and inits and not _calls_base_init(inits[0]):
             found |= {f"skips {base}.__init__" for base in bases}
     return found
+
+
+def _has_own_init(dotted: str) -> bool:
+    module_name, _, class_name = dotted.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        return True
+    return getattr(cls, "__init__", object.__init__) is not object.__init__
 
 
 def _calls_base_init(init: ast.FunctionDef) -> bool:
