@@ -23,10 +23,10 @@ from components.stack_config import parse_stack_config
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard, HandMadeToken
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
-from tests.leaks import assert_not_leaked
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard, HandMadeToken
+from tests.support.leaks import assert_not_leaked
 
 SIZE = 80
 SP_ID = "44444444-4444-4444-8444-444444444444"

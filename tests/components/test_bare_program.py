@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tests.components.test_program import BASE_CONFIG, run_program
+from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
-    from conftest import PulumiEngine
+    from tests.support.mock_engine import PulumiEngine
 
 BARE = Path(__file__).resolve().parents[2] / "bench" / "bare_program" / "__main__.py"
 

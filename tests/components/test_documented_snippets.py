@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.components.test_program import BASE_CONFIG, run_program
+from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
-    from conftest import PulumiEngine
+    from tests.support.mock_engine import PulumiEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]

@@ -17,7 +17,7 @@ from components.entra_provisioning import (
     NewApplication,
     with_compliant_patch_flag,
 )
-from tests.components.azure_mocks import (
+from tests.support.azure_mocks import (
     ACTIVE_STATUS,
     APP_FROM_TEMPLATE,
     ASSIGNMENT,
@@ -48,7 +48,7 @@ from tests.components.azure_mocks import (
 )
 
 if TYPE_CHECKING:
-    from conftest import PulumiEngine, Registration
+    from tests.support.mock_engine import PulumiEngine, Registration
 
 
 @dataclass

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.components.azure_mocks import GROUP_A
-from tests.components.test_program import BASE_CONFIG
+from tests.support.azure_mocks import GROUP_A
+from tests.support.stack_program import BASE_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
 SDKS = ("pulumi_azuread", "pulumi_azure_native")
@@ -37,8 +37,8 @@ ENTRA_AND_AZURE = (
 
 RUN_PROGRAM = f"""
 import json, sys
-from tests.components.conftest import PulumiEngine
-from tests.components.test_program import run_program
+from tests.support.mock_engine import PulumiEngine
+from tests.support.stack_program import run_program
 
 exported = run_program(PulumiEngine(), json.loads(sys.argv[1]))
 loaded = {{name.partition(".")[0] for name in sys.modules}}

@@ -15,7 +15,7 @@ from scim_setup.emulator.google_replay import GoogleReplay
 from scim_setup.emulator.okta_replay import OktaReplay
 from scim_setup.emulator.onelogin_replay import OneLoginReplay
 from scim_setup.emulator.process import EmulatorProcess
-from tests.emulator.scim_account import backup_account, backup_accounts, unique
+from tests.support.scim_account import backup_account, backup_accounts, unique
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from typing import Any
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard
-from tests.leaks import assert_not_leaked
+from tests.support.dashboard import Dashboard
+from tests.support.leaks import assert_not_leaked
 
 SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
 TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"

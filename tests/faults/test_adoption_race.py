@@ -15,10 +15,10 @@ from collections.abc import Iterator
 import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard
 from tests.engine.conftest import pulumi_cli  # noqa: F401  (fixture re-export)
 from tests.faults.conftest import FaultStack, fault_stack, one_line_error, summarize
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard
 
 SIZE = 60
 TOKEN_ENDPOINT = "/api/v1/scim/token"

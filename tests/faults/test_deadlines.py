@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 
 from tests.faults.conftest import one_line_error
-from tests.faults.drip_server import DripServer
+from tests.support.drip_server import DripServer
 
 DEADLINE_S = 3
 ENGINE_OVERHEAD_S = 12

@@ -22,10 +22,10 @@ import pytest
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard
 from tests.faults.conftest import FaultStack, fault_stack, summarize
 from tests.faults.conftest import pulumi_cli as pulumi_cli  # fixture
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard
 
 SP_ID = "77777777-7777-4777-8777-777777777777"
 JOB = f"scim.77777777777777777777777777777777.{SP_ID}"

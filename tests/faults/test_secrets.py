@@ -6,7 +6,7 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 from __future__ import annotations
 
 from tests.faults.conftest import one_line_error
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 KEEPER = "keeper-7f3e-do-not-print"
 URL_PASSWORD = "pa55-do-not-print"

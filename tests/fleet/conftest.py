@@ -17,8 +17,8 @@ import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, project_copy
-from tests.dashboard import Dashboard
 from tests.engine.conftest import pulumi_cli as pulumi_cli  # the same skip/fail rule as there
+from tests.support.dashboard import Dashboard
 
 SCRIPT = Path(sys.executable).parent / "scim-setup"
 CUSTOMERS = ("cust-a", "cust-b", "cust-c")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scim_setup.cli.fleet.report import FleetReport, read_report
 from tests.fleet.conftest import CUSTOMERS, Fleet
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 SIZES = {"cust-a": 10, "cust-b": 20, "cust-c": 30}
 OUTPUT: list[str] = []
