@@ -6,7 +6,9 @@ PYTEST_DONT_REWRITE: these tests hold a real SCIM token; a failing assertion mus
 The Dashboard-only stack runs the whole command, `pulumi preview` included, then `pulumi up`. The
 stack with an Entra app writes its config only (`--no-preview`): the azuread plugin that its
 preview needs cannot be built here, so the verdict on such a preview is tested in
-`test_adoption_verdict.py`, and the imports the config causes in `tests/components`.
+`test_adoption_verdict.py`, and the imports the config causes in `tests/components`. The
+Dashboard-only tests run in order on one stack: the wrong token leaves it without config, the
+adoption writes its config and ups it, and the preview reads what that left.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """Test Connection under the real engine: a failing Dashboard stops `pulumi up` with the reason.
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+
+The two tests run in order on one stack: the first leaves the `up` its failing Test Connection
+stopped, which the second's `up` completes.
 """
 
 from __future__ import annotations

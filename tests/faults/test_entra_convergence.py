@@ -8,7 +8,10 @@ job of the fake Graph; `entra:*` keys are read as the real program passes them. 
 validateCredentials does what Entra's does: it calls the emulator with the saved tenant URL and
 token. Where the real program's azuread secret would save a rotated token before the job control
 runs, the job control's own repair (saved credentials fail, write them again) does it here.
-The tests run top to bottom on one stack, each leaving it converged.
+The tests run top to bottom on one stack: each gives the fake job the state it needs and leaves the
+stack converged for the next (the too-many-deletes quarantine stays, for a person to lift, until the
+next test pauses the job in the portal); the last checks that no token or credential any of them saw
+leaked.
 """
 
 from __future__ import annotations

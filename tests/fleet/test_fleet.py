@@ -2,8 +2,9 @@
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
-The tests share one fleet and run top to bottom, as an operator's sequence of commands would:
-add the customers, set them all up, change one, lose one Dashboard, look, and tear down.
+The tests share one fleet and run top to bottom, as an operator's sequence of commands would, each
+leaving the fleet as its command did for the next: add the customers, set them all up, change one,
+lose one Dashboard, look, and tear down.
 """
 
 from __future__ import annotations
