@@ -18,7 +18,7 @@ from components.azure_extras import (
 )
 
 if TYPE_CHECKING:
-    from tests.support.mock_engine import PulumiEngine
+    from conftest import PulumiEngine
 
 DIAGNOSTIC_SETTING = "azure-native:aadiam:DiagnosticSetting"
 WORKSPACE = "azure-native:operationalinsights:Workspace"

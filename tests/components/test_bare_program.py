@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
-    from tests.support.mock_engine import PulumiEngine
+    from conftest import PulumiEngine
 
 BARE = Path(__file__).resolve().parents[2] / "bench" / "bare_program" / "__main__.py"
 

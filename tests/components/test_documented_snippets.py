@@ -16,7 +16,7 @@ import pytest
 from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
-    from tests.support.mock_engine import PulumiEngine
+    from conftest import PulumiEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]

@@ -33,7 +33,7 @@ from tests.support.azure_mocks import (
 )
 
 if TYPE_CHECKING:
-    from tests.support.mock_engine import PulumiEngine
+    from conftest import PulumiEngine
 
 BASE = {"dashboard:url": "https://dashboard.example.com", "dashboard:apiToken": "adm"}
 SECRETS = ["dashboard:apiToken", "scim:existingToken"]

@@ -48,7 +48,7 @@ from tests.support.azure_mocks import (
 )
 
 if TYPE_CHECKING:
-    from tests.support.mock_engine import PulumiEngine, Registration
+    from conftest import PulumiEngine, Registration
 
 
 @dataclass

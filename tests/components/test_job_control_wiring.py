@@ -18,7 +18,7 @@ from tests.support.azure_mocks import GROUP_A, GROUP_B, JOB, JOB_CONTROL, SECRET
 from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
-    from tests.support.mock_engine import PulumiEngine
+    from conftest import PulumiEngine
 
 DEPLOYED = {
     **BASE_CONFIG,

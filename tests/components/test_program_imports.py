@@ -28,7 +28,7 @@ HTTP = ("requests", "urllib3")
 
 RUN_PROGRAM = f"""
 import json, sys
-from tests.support.mock_engine import PulumiEngine
+from tests.components.conftest import PulumiEngine
 from tests.support.stack_program import run_program
 
 exported = run_program(PulumiEngine(), json.loads(sys.argv[1]))

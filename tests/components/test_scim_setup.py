@@ -15,7 +15,7 @@ from tests.support.azure_mocks import ENTRA_TEST, JOB, SECRET
 from tests.support.stack_program import PROBE, SETTINGS, TENANT_URL, TOKEN, StackMocks
 
 if TYPE_CHECKING:
-    from tests.support.mock_engine import PulumiEngine
+    from conftest import PulumiEngine
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.support.policy_analyzer import PolicyPack, Resource, Verdict
 from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
-    from tests.support.mock_engine import PulumiEngine, Registration
+    from tests.components.conftest import PulumiEngine, Registration
 
 GROUP = "aaaaaaaa-0000-4000-8000-00000000000a"
 WELL_CONFIGURED = {

@@ -7,7 +7,7 @@ import runpy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime.mocks import MockResourceArgs
@@ -15,7 +15,9 @@ from pulumi.runtime.settings import get_root_resource
 from pulumi.runtime.stack import Stack
 
 from tests.support.azure_mocks import AzureMocks
-from tests.support.mock_engine import PulumiEngine
+
+if TYPE_CHECKING:
+    from tests.components.conftest import PulumiEngine
 
 PROGRAM = Path(__file__).resolve().parents[2] / "__main__.py"
 SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
