@@ -6,7 +6,9 @@ PYTEST_DONT_REWRITE: these tests hold a real SCIM token; a failing assertion mus
 The Dashboard-only stack runs the whole command, `pulumi preview` included, then `pulumi up`. The
 stack with an Entra app writes its config only (`--no-preview`): the azuread plugin that its
 preview needs cannot be built here, so the verdict on such a preview is tested in
-`test_adoption_verdict.py`, and the imports the config causes in `tests/components`.
+`test_adoption_verdict.py`, and the imports the config causes in `tests/components`. The
+Dashboard-only tests run in order on one stack: the wrong token leaves it without config, the
+adoption writes its config and ups it, and the preview reads what that left.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from components.stack_config import parse_stack_config
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard, HandMadeToken
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
-from tests.leaks import assert_not_leaked
+from tests.support.app_roles import NON_GALLERY_ROLES, USER_ROLE
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard, HandMadeToken
+from tests.support.leaks import assert_not_leaked
 
 SIZE = 80
 SP_ID = "44444444-4444-4444-8444-444444444444"
@@ -36,25 +39,6 @@ GROUP_A = "aaaaaaaa-0000-4000-8000-00000000000a"
 GROUP_B = "bbbbbbbb-0000-4000-8000-00000000000b"
 USER = "cccccccc-0000-4000-8000-00000000000c"
 APPLICATION_ID = "66666666-6666-4666-8666-666666666666"
-USER_ROLE = "18d14569-c3bd-439b-9a66-3a2aee01d14f"
-MSIAM_ACCESS = "b9632174-c057-4f7e-951b-be3adc52bfe6"
-NON_GALLERY_ROLES = [
-    {
-        "id": USER_ROLE,
-        "displayName": "User",
-        "value": None,
-        "allowedMemberTypes": ["User"],
-        "isEnabled": True,
-    },
-    {
-        "id": MSIAM_ACCESS,
-        "displayName": "msiam_access",
-        "value": None,
-        "allowedMemberTypes": ["User"],
-        "isEnabled": True,
-    },
-]
-"""The roles of an app made from the non-gallery template (Graph's appRoles shape)."""
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from scim_setup.cli.adoption_discovery import (
     adoption_warnings,
 )
 from scim_setup.cli.adoption_limits import AdoptionError, refuse_other_roles
-from tests.cli.test_adopt import MSIAM_ACCESS, NON_GALLERY_ROLES, USER_ROLE
+from tests.support.app_roles import MSIAM_ACCESS, NON_GALLERY_ROLES, USER_ROLE
 
 GROUP = "aaaaaaaa-0000-4000-8000-00000000000a"
 NON_GALLERY_APP = ServicePrincipalInfo("sp", "app", "Dashboard SCIM", tuple(NON_GALLERY_ROLES))

@@ -22,9 +22,9 @@ import requests
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.cli.test_app import SCRIPT
 from tests.engine.conftest import dashboard_stack, pulumi_cli  # noqa: F401 (fixture)
-from tests.leaks import assert_not_leaked
+from tests.support.console_script import SCRIPT
+from tests.support.leaks import assert_not_leaked
 
 SP_ID = "44444444-4444-4444-8444-444444444444"
 JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"

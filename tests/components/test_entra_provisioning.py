@@ -17,7 +17,7 @@ from components.entra_provisioning import (
     NewApplication,
     with_compliant_patch_flag,
 )
-from tests.components.azure_mocks import (
+from tests.support.azure_mocks import (
     ACTIVE_STATUS,
     APP_FROM_TEMPLATE,
     ASSIGNMENT,

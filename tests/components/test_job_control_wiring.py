@@ -14,8 +14,8 @@ import pytest
 
 from providers.graph.client import JobStatus, ProvisioningJob
 from providers.graph.job_control import RESTART_SCOPE, job_actions, scope_changed
-from tests.components.azure_mocks import GROUP_A, GROUP_B, JOB, JOB_CONTROL, SECRET
-from tests.components.test_program import BASE_CONFIG, run_program
+from tests.support.azure_mocks import GROUP_A, GROUP_B, JOB, JOB_CONTROL, SECRET
+from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
     from conftest import PulumiEngine

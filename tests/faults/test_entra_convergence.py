@@ -8,7 +8,10 @@ job of the fake Graph; `entra:*` keys are read as the real program passes them. 
 validateCredentials does what Entra's does: it calls the emulator with the saved tenant URL and
 token. Where the real program's azuread secret would save a rotated token before the job control
 runs, the job control's own repair (saved credentials fail, write them again) does it here.
-The tests run top to bottom on one stack, each leaving it converged.
+The tests run top to bottom on one stack: each gives the fake job the state it needs and leaves the
+stack converged for the next (the too-many-deletes quarantine stays, for a person to lift, until the
+next test pauses the job in the portal); the last checks that no token or credential any of them saw
+leaked.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ import pytest
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard
 from tests.faults.conftest import FaultStack, fault_stack, summarize
 from tests.faults.conftest import pulumi_cli as pulumi_cli  # fixture
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard
 
 SP_ID = "77777777-7777-4777-8777-777777777777"
 JOB = f"scim.77777777777777777777777777777777.{SP_ID}"
