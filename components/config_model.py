@@ -37,7 +37,7 @@ from providers.dashboard.client import (
     TIMEOUT_S_MAX,
     TIMEOUT_S_MIN,
 )
-from providers.dashboard.connection import dashboard_url_problem
+from providers.dashboard.credentials import dashboard_url_problem
 from providers.dashboard.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 from providers.graph.mapping_expression import ExpressionError
 from providers.graph.mapping_expression import check as check_expression

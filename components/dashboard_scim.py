@@ -9,8 +9,8 @@ import pulumi
 
 from components.token_notice import notice_if_generated
 from providers import ScimSettings, ScimSettingsArgs, ScimToken, ScimTokenArgs
-from providers.connection_outcome import outcome_of
-from providers.dashboard.connection_check import ScimConnectionTest, ScimConnectionTestArgs
+from providers.connection_test_outcome import outcome_of
+from providers.dashboard.connection_test import ScimConnectionTest, ScimConnectionTestArgs
 from providers.dashboard.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 
 

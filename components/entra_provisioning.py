@@ -40,9 +40,9 @@ from components.provisioning_credentials import (
     notification_settings,
     with_compliant_patch_flag,
 )
-from providers.connection_outcome import outcome_of
+from providers.connection_test_outcome import outcome_of
 from providers.graph.attribute_mappings import AttributeMappings, AttributeMappingsArgs
-from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
+from providers.graph.connection_test import EntraConnectionTest, EntraConnectionTestArgs
 from providers.graph.job_control import ProvisioningJobControl, ProvisioningJobControlArgs
 from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
 

@@ -60,15 +60,19 @@ class EntraProvisioningArgsError(ValueError):
         super().__init__(f"EntraProvisioning {name!r} has invalid arguments:\n{listing}")
 
 
-def argument_problems(args: EntraProvisioningArgs, connection_given: bool = True) -> list[str]:
+def argument_problems(args: EntraProvisioningArgs, credentials_given: bool = True) -> list[str]:
     """Every problem with `args`, each naming the argument and the fix.
 
-    `connection_given=False` checks everything but the tenant URL and token (`ScimSetup` supplies
+    `credentials_given=False` checks everything but the tenant URL and token (`ScimSetup` supplies
     them from the Dashboard step).
     """
     return [
         *application_problems(args.application),
-        *(connection_problems(args.tenant_url, args.secret_token) if connection_given else []),
+        *(
+            provisioning_credentials_problems(args.tenant_url, args.secret_token)
+            if credentials_given
+            else []
+        ),
         *_group_problems(args.assigned_group_ids),
         *_flag_problems(args),
         *_notification_problems(args.notification_email, args.delete_threshold),
@@ -96,7 +100,7 @@ def _normalised(value: Any) -> Any:
     return normalised_guid(value) if isinstance(value, str) else value
 
 
-def connection_problems(tenant_url: object, secret_token: object) -> list[str]:
+def provisioning_credentials_problems(tenant_url: object, secret_token: object) -> list[str]:
     """What is wrong with the tenant URL and token Entra would call the Dashboard with."""
     problems = [
         f"{name}: required; pass the Dashboard's {what} (ScimSetup wires it for you)"

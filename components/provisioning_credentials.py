@@ -20,7 +20,7 @@ import pulumi
 from components.entra_provisioning_args import (
     EntraProvisioningArgs,
     EntraProvisioningArgsError,
-    connection_problems,
+    provisioning_credentials_problems,
 )
 from components.entra_values import is_email_address
 
@@ -38,7 +38,9 @@ def credential_pairs(args: EntraProvisioningArgs) -> list[tuple[str, pulumi.Inpu
     Graph never holds more keys than pulumi-azuread waits for.
     """
     if args.tenant_url is None or args.secret_token is None:
-        raise EntraProvisioningArgsError("credentials", connection_problems(None, None))
+        raise EntraProvisioningArgsError(
+            "credentials", provisioning_credentials_problems(None, None)
+        )
     settings = notification_settings(args.notification_email, args.delete_threshold)
     return [
         ("BaseAddress", base_address(args.tenant_url, args.compliant_patch)),

@@ -47,7 +47,7 @@ class ScimSetup(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ScimSetupArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        problems = argument_problems(args.entra, connection_given=False)
+        problems = argument_problems(args.entra, credentials_given=False)
         if args.entra.tenant_url is not None or args.entra.secret_token is not None:
             problems.append(
                 "tenant_url, secret_token: the Dashboard step supplies them; leave unset"

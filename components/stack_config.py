@@ -29,7 +29,7 @@ from components.config_model import (
 from components.dashboard_scim import DashboardScimArgs
 from components.entra_application_args import ExistingApplication, NewApplication
 from components.entra_provisioning_args import EntraProvisioningArgs
-from providers.dashboard.connection import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
+from providers.dashboard.credentials import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
 from providers.dashboard.token_adoption import EXISTING_TOKEN_KEY
 
 __all__ = [

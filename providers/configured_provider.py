@@ -2,8 +2,9 @@
 
 The engine serializes the provider object into state (`__provider`) when a resource is constructed
 and unpickles it in the provider process, which then calls `configure()` with the stack config.
-So a provider reads its connection (the Dashboard's URL and admin token, or the Graph identity)
-there, builds its HTTP client on first use, and pickles as an empty object.
+So a provider reads its credentials (who calls where: the Dashboard's URL and admin token, or the
+Graph identity and cloud) there, builds its HTTP client on first use, and pickles as an empty
+object.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ ConfigSource = Mapping[str, Any] | Config
 """The dynamic provider's `Config` (from `configure()`), or a plain mapping in tests."""
 
 
-class Connection(Protocol[ClientT_co]):
-    """Where a provider's calls go and with which credentials (read from stack config)."""
+class Credentials(Protocol[ClientT_co]):
+    """Who a provider calls as, and where: credentials and their endpoint (from stack config)."""
 
     @classmethod
     def from_config(cls, config: ConfigSource, environ: Mapping[str, str] | None = None) -> Self:
@@ -40,12 +41,12 @@ class Connection(Protocol[ClientT_co]):
     def client(self) -> ClientT_co: ...
 
 
-ConnectionT = TypeVar("ConnectionT", bound=Connection[Any])
+CredentialsT = TypeVar("CredentialsT", bound=Credentials[Any])
 
 
-class ConfiguredProvider(ResourceProvider, Generic[ConnectionT, ClientT]):
-    connection_type: ClassVar[type[Connection[Any]]]
-    _connection: ConnectionT | None = None
+class ConfiguredProvider(ResourceProvider, Generic[CredentialsT, ClientT]):
+    credentials_type: ClassVar[type[Credentials[Any]]]
+    _credentials: CredentialsT | None = None
     _client: ClientT | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -53,24 +54,24 @@ class ConfiguredProvider(ResourceProvider, Generic[ConnectionT, ClientT]):
 
     def configure(self, req: ConfigureRequest) -> None:
         report_errors_in_one_line()
-        self._connection = self.connection_type.from_config(req.config)  # type: ignore[assignment]
+        self._credentials = self.credentials_type.from_config(req.config)  # type: ignore[assignment]
         self._client = None
 
-    def connection(self) -> ConnectionT:
-        """The configured connection; unconfigured (every key missing) before `configure()`."""
-        if self._connection is None:
-            return self.connection_type.from_config({}, {})  # type: ignore[return-value,call-arg]
-        return self._connection
+    def credentials(self) -> CredentialsT:
+        """The configured credentials; unconfigured (every key missing) before `configure()`."""
+        if self._credentials is None:
+            return self.credentials_type.from_config({}, {})  # type: ignore[return-value,call-arg]
+        return self._credentials
 
     def client(self) -> ClientT:
         client = self._client
         if client is None:
-            client = self._client = self.connection().client()
+            client = self._client = self.credentials().client()
         return client
 
     def config_failures(self) -> list[CheckFailure]:
         """Config problems reported from `check()`, so `preview` fails before any call is made."""
-        return [CheckFailure(key, reason) for key, reason in self.connection().problems().items()]
+        return [CheckFailure(key, reason) for key, reason in self.credentials().problems().items()]
 
 
 def is_known(value: Any) -> bool:

@@ -7,6 +7,6 @@ still previews, refreshes, updates and destroys through this module. It may go i
 no stack holds a resource last created or updated by 0.1 (its release notes must say so).
 """
 
-from providers.dashboard.connection_check import ScimConnectionTestProvider
+from providers.dashboard.connection_test import ScimConnectionTestProvider
 
 __all__ = ["ScimConnectionTestProvider"]

@@ -29,7 +29,7 @@ from providers.dashboard.client import (
     DashboardClient,
     ScimSettingsState,
 )
-from providers.dashboard.connection import DashboardConnection
+from providers.dashboard.credentials import DashboardCredentials
 from providers.dashboard.ownership import ensure_owned, other_owner, stack_owner
 
 DEFAULT_ACCOUNT_SIZE_GB = 50
@@ -59,8 +59,8 @@ class ScimSettingsArgs:
     adopt: pulumi.Input[bool] = False
 
 
-class ScimSettingsProvider(ConfiguredProvider[DashboardConnection, DashboardClient]):
-    connection_type = DashboardConnection
+class ScimSettingsProvider(ConfiguredProvider[DashboardCredentials, DashboardClient]):
+    credentials_type = DashboardCredentials
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {key: news.get(key, default) for key, default in _DEFAULTS.items()}

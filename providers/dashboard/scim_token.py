@@ -29,7 +29,7 @@ from pulumi.dynamic import (
 
 from providers.configured_provider import ConfiguredProvider, is_known, whole_number
 from providers.dashboard.client import DashboardClient
-from providers.dashboard.connection import DashboardConnection
+from providers.dashboard.credentials import DashboardCredentials
 from providers.dashboard.ownership import ensure_owned, stack_owner
 from providers.dashboard.token_adoption import active_token_info, replacing_adopted_token_error
 
@@ -54,8 +54,8 @@ class ScimTokenArgs:
     existing_token: pulumi.Input[str] | None = None
 
 
-class ScimTokenProvider(ConfiguredProvider[DashboardConnection, DashboardClient]):
-    connection_type = DashboardConnection
+class ScimTokenProvider(ConfiguredProvider[DashboardCredentials, DashboardClient]):
+    credentials_type = DashboardCredentials
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {

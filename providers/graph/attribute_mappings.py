@@ -35,7 +35,7 @@ from providers.configured_provider import ConfiguredProvider, is_known
 from providers.dashboard.client import DashboardError
 from providers.dashboard.scim_schemas import read_declared_attributes
 from providers.graph.client import GraphClient, GraphError, job_id_failures
-from providers.graph.connection import GraphConnection
+from providers.graph.credentials import GraphCredentials
 from providers.graph.mapping_expression import (
     ExpressionError,
     attribute_name,
@@ -77,8 +77,8 @@ class AttributeMappingsArgs:
     token: pulumi.Input[str] | None = None
 
 
-class AttributeMappingsProvider(ConfiguredProvider[GraphConnection, GraphClient]):
-    connection_type = GraphConnection
+class AttributeMappingsProvider(ConfiguredProvider[GraphCredentials, GraphClient]):
+    credentials_type = GraphCredentials
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {key: news.get(key) for key in _INPUTS}

@@ -2,7 +2,7 @@
 synchronization schema (attribute mappings) and provisioning on demand.
 
 All on one `requests.Session` whose bearer token comes from an azure-identity
-credential (see `providers.graph.connection`). Graph throttling (429, 503, 504) and lost answers
+credential (see `providers.graph.credentials`). Graph throttling (429, 503, 504) and lost answers
 are retried with the waits of `providers.http_retry`, within `TIMEOUT_S`; every other failure is
 a `GraphError` built from Graph's error JSON (`{"error": {"code", "message", "innerError":
 {"request-id"}}}`), one line naming the call.

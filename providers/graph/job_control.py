@@ -53,7 +53,6 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from providers.configured_provider import ConfiguredProvider, is_known
-from providers.connection_outcome import utc_stamp
 from providers.graph.client import (
     GraphClient,
     GraphError,
@@ -61,7 +60,8 @@ from providers.graph.client import (
     ProvisioningJob,
     job_id_failures,
 )
-from providers.graph.connection import GraphConnection
+from providers.graph.credentials import GraphCredentials
+from providers.timestamps import utc_stamp
 
 REWRITE_CREDENTIALS = "rewrite-credentials"
 LIFT_QUARANTINE = "lift-quarantine"
@@ -141,8 +141,8 @@ def attention(job: ProvisioningJob, portal_url: Any) -> str | None:
     )
 
 
-class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphClient]):
-    connection_type = GraphConnection
+class ProvisioningJobControlProvider(ConfiguredProvider[GraphCredentials, GraphClient]):
+    credentials_type = GraphCredentials
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """The inputs, plus `plan` and `attention` from the live job (not on create)."""

@@ -16,10 +16,10 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from providers.configured_provider import ConfiguredProvider
-from providers.connection_outcome import utc_stamp
 from providers.graph.client import GraphClient, GraphError, JobStatus, job_id_failures
-from providers.graph.connection import GraphConnection
+from providers.graph.credentials import GraphCredentials
 from providers.graph.job_control import lifted_by_package
+from providers.timestamps import utc_stamp
 
 QUARANTINE = "Quarantine"
 
@@ -59,8 +59,8 @@ def quarantine_lift(status: JobStatus) -> str | None:
     return None if lifted is None else "pulumi up" if lifted else "a person"
 
 
-class ProvisioningJobStatusProvider(ConfiguredProvider[GraphConnection, GraphClient]):
-    connection_type = GraphConnection
+class ProvisioningJobStatusProvider(ConfiguredProvider[GraphCredentials, GraphClient]):
+    credentials_type = GraphCredentials
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {

@@ -24,10 +24,10 @@ from rich.console import Console
 from rich.table import Table
 
 from providers.dashboard.client import DashboardError
-from providers.dashboard.connection import DashboardConnection
+from providers.dashboard.credentials import DashboardCredentials
 from providers.dashboard.token_adoption import TokenNotActiveError
 from providers.graph.client import GraphClient, GraphError
-from providers.graph.connection import GraphConnection
+from providers.graph.credentials import GraphCredentials
 from scim_setup.cli.adoption_discovery import (
     Discovery,
     adoption_config,
@@ -105,7 +105,7 @@ def read_saved_token() -> str:
 
 
 def discover(config: dict[str, str], token: str) -> Discovery:
-    dashboard = DashboardConnection.from_config(config, os.environ)
+    dashboard = DashboardCredentials.from_config(config, os.environ)
     if problems := dashboard.problems():
         raise AdoptionError("; ".join(f"{key}: {why}" for key, why in problems.items()))
     settings, active = discover_dashboard(dashboard.client(), token)
@@ -115,7 +115,7 @@ def discover(config: dict[str, str], token: str) -> Discovery:
 
 
 def _graph(config: dict[str, str]) -> GraphClient:
-    return GraphConnection.from_config(config, os.environ).client()
+    return GraphCredentials.from_config(config, os.environ).client()
 
 
 def render(found: Discovery, written: dict[str, str], console: Console) -> None:

@@ -83,7 +83,7 @@ def provision_on_demand(
 def run(user: str, stack: str | None, cwd: Path, config_file: Path | None = None) -> OnDemandResult:
     from components.entra_values import is_guid
     from providers.error_reporting import OneLineError
-    from providers.graph.connection import GraphConnection
+    from providers.graph.credentials import GraphCredentials
     from providers.graph.synchronization_schema import SchemaError, user_mapping
 
     job_id = read_outputs(stack, cwd).get("job_id")
@@ -91,7 +91,7 @@ def run(user: str, stack: str | None, cwd: Path, config_file: Path | None = None
         raise OnDemandError(f"stack {stack or '(selected)'} has no Entra step (no job_id output)")
     config = read_config(stack, cwd, config_file)
     try:
-        client = GraphConnection.from_config(config).client()
+        client = GraphCredentials.from_config(config).client()
         object_id = user if is_guid(user) else _object_id(client, user)
         rule, _mapping = user_mapping(client.schema(job_id))
         answer = client.provision_on_demand(job_id, str(rule["id"]), object_id)
@@ -156,10 +156,10 @@ def _object_id(client: Any, user: str) -> str:
 
 def _backup_account(config: dict[str, str], user_name: str) -> dict[str, Any] | None:
     from providers.dashboard.client import DashboardError
-    from providers.dashboard.connection import DashboardConnection
+    from providers.dashboard.credentials import DashboardCredentials
 
     try:
-        accounts = DashboardConnection.from_config(config).client().list_backup_accounts()
+        accounts = DashboardCredentials.from_config(config).client().list_backup_accounts()
     except DashboardError as error:
         return {"error": str(error)}
     found = next((a for a in accounts if a.user_name.lower() == user_name.lower()), None)

@@ -33,9 +33,9 @@ import pulumi
 
 from components.dashboard_scim import DashboardScim, DashboardScimArgs
 from components.health_outputs import export_health
-from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
+from providers.graph.connection_test import EntraConnectionTest, EntraConnectionTestArgs
 from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
-from providers.connection_outcome import outcome_of
+from providers.connection_test_outcome import outcome_of
 
 dashboard = DashboardScim("dashboard", DashboardScimArgs(account_size_gb=75))
 test = EntraConnectionTest(

@@ -38,7 +38,7 @@ PROGRAM = f'''
 import pulumi
 
 from components.dashboard_scim import DashboardScim, DashboardScimArgs
-from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
+from providers.graph.connection_test import EntraConnectionTest, EntraConnectionTestArgs
 from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
 
 dashboard = DashboardScim("dashboard", DashboardScimArgs(account_size_gb=75))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from components.stack_config import StackConfigError, parse_stack_config
-from providers.dashboard.connection import DashboardConnection
+from providers.dashboard.credentials import DashboardCredentials
 from scim_setup.cli.fleet.add import CustomerEntry, config_json, parse_config_flags
 from scim_setup.cli.fleet.report import (
     CustomerResult,
@@ -205,7 +205,7 @@ def test_destroy_needs_yes():
 
 
 def test_the_ambient_dashboard_env_reads_as_unset_in_the_fleets_runs():
-    connection = DashboardConnection.from_config({}, HIDDEN_DASHBOARD_ENV)
+    connection = DashboardCredentials.from_config({}, HIDDEN_DASHBOARD_ENV)
 
     assert set(connection.problems()) == {"dashboard:url", "dashboard:apiToken"}
     with pytest.raises(StackConfigError, match="dashboard:url: required"):

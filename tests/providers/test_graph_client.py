@@ -13,8 +13,8 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from providers.graph.client import GraphClient, GraphError
-from providers.graph.connection import GraphConnection
-from providers.graph.credentials_check import EntraConnectionTestProvider
+from providers.graph.connection_test import EntraConnectionTestProvider
+from providers.graph.credentials import GraphCredentials
 from providers.graph.job_status import ProvisioningJobStatusProvider, ProvisioningQuarantined
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.support.graph_config import azuread_config
@@ -43,7 +43,7 @@ def graph_env(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> FakeG
 
 
 def client_for(graph: FakeGraphProcess, **overrides: str) -> GraphClient:
-    return GraphConnection.from_config(azuread_config(graph, **overrides)).client()
+    return GraphCredentials.from_config(azuread_config(graph, **overrides)).client()
 
 
 _jobs = iter(range(1_000_000))
@@ -180,7 +180,7 @@ def test_wrong_client_secret_fails_sign_in_without_printing_it(graph_env):
 def test_arm_environment_is_used_when_azuread_config_is_absent(graph_env):
     env = {**graph_env.environment()}
 
-    connection = GraphConnection.from_config({}, environ=env)
+    connection = GraphCredentials.from_config({}, environ=env)
 
     assert (connection.tenant_id, connection.client_id) == (
         graph_env.tenant_id,

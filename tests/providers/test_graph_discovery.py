@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from providers.graph.client import GraphClient, GraphError
-from providers.graph.connection import GraphConnection
+from providers.graph.credentials import GraphCredentials
 from scim_setup.emulator.graph_process import FakeGraphProcess
 
 SP_ID = "44444444-4444-4444-8444-444444444444"
@@ -32,7 +32,7 @@ def graph() -> Iterator[FakeGraphProcess]:
 def client(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> GraphClient:
     for name, value in graph.environment().items():
         monkeypatch.setenv(name, value)
-    return GraphConnection.from_config({}).client()
+    return GraphCredentials.from_config({}).client()
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from providers.dashboard.connection_check import ScimConnectionTestProvider
+from providers.dashboard.connection_test import ScimConnectionTestProvider
 from providers.dashboard.scim_probe import ConnectionTestFailed, send_test_connection
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.support.dashboard import Dashboard

@@ -130,3 +130,53 @@ def test_errors_reaching_the_engine_never_contain_the_admin_token(emulator):
     details = caught.value.details() or ""  # type: ignore[attr-defined]
     assert "dashboard:apiToken" in details
     assert_not_leaked(details, wrong, "the error the engine prints")
+
+
+MOVED_AFTER_0_2 = [
+    # (where 0.2 pickled the provider, where it is now, its class, its resource type, bad input)
+    (
+        "providers.dashboard.connection_check",
+        "dashboard.connection_test",
+        "ScimConnectionTestProvider",
+        "dashboard:ScimConnectionTest",
+        {"tenant_url": "ftp://dashboard.example.com", "token": "t", "token_id": "t1"},
+    ),
+    (
+        "providers.graph.credentials_check",
+        "graph.connection_test",
+        "EntraConnectionTestProvider",
+        "entra:ConnectionTest",
+        {"job_id": "not-a-job", "tenant_url": "https://dashboard.example.com", "token": "t"},
+    ),
+]
+
+
+def pickled_under(module: str, blob: str, old_module: str) -> str:
+    """`blob` (a provider pickled from `module`) as it was pickled when the class was in
+    `old_module`: the same protocol-4 frame, only the module's name differs."""
+    pickled = base64.b64decode(blob)
+    assert pickled[:3] == b"\x80\x04\x95"  # PROTO 4, then one FRAME with an 8-byte length
+
+    def name(text: str) -> bytes:
+        return b"\x8c" + bytes([len(text)]) + text.encode()  # SHORT_BINUNICODE
+
+    payload = pickled[11:].replace(name(module), name(old_module))
+    assert payload != pickled[11:]
+    return base64.b64encode(pickled[:3] + len(payload).to_bytes(8, "little") + payload).decode()
+
+
+@pytest.mark.parametrize(("old_module", "module", "cls", "type_", "bad"), MOVED_AFTER_0_2)
+def test_provider_pickled_by_0_2_under_its_old_module_still_runs(
+    old_module, module, cls, type_, bad
+):
+    blob = serialized(module, cls)
+    old_blob = pickled_under(f"providers.{module}", blob, old_module)
+    assert f"providers.{module}".encode() not in base64.b64decode(old_blob)
+    urn = f"urn:pulumi:dev::scim-setup::pulumi-python:dynamic/{type_}::moved"
+
+    with DynamicProviderServer() as server:
+        server.configure({})
+        checked = server.check(urn, {"__provider": old_blob, **bad})
+
+    # The provider's own check ran: the class was found under the old module's name.
+    assert [f.property for f in checked.failures] == [next(iter(bad))]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from providers.graph.client import GraphClient, GraphError
-from providers.graph.connection import GraphConnection
+from providers.graph.credentials import GraphCredentials
 from scim_setup.emulator.azuread.timing import Clock
 
 RetryIf = Callable[[GraphError], bool]
@@ -36,7 +36,7 @@ class Graph:
     """Graph for one provider configuration; the client is built on the first call."""
 
     def __init__(self, config: Mapping[str, Any], clock: Clock) -> None:
-        self._connection = GraphConnection.from_config(config)
+        self._credentials = GraphCredentials.from_config(config)
         self._client: GraphClient | None = None
         self._clock = clock
 
@@ -68,7 +68,7 @@ class Graph:
 
     def client(self) -> GraphClient:
         if self._client is None:
-            self._client = self._connection.client()
+            self._client = self._credentials.client()
         return self._client
 
     def close(self) -> None:

@@ -2,7 +2,7 @@
 functions. `server` turns the engine's RPCs into calls on it; tests may call it directly.
 
 The configuration is pulumi-azuread's (`azuread:clientId`, `azuread:tenantId`, ...), read by
-`providers.graph.connection.GraphConnection` as this package's own Graph calls read it, with the
+`providers.graph.credentials.GraphCredentials` as this package's own Graph calls read it, with the
 `ARM_*` environment as fallback. It lives in memory only; nothing of it reaches state.
 """
 

@@ -100,7 +100,7 @@ def _is_loopback(host: str) -> bool:
 
 
 @dataclass(frozen=True)
-class DashboardConnection:
+class DashboardCredentials:
     """The resolved Dashboard address and admin credential (the token is never printed)."""
 
     url: str | None
@@ -110,7 +110,7 @@ class DashboardConnection:
     @classmethod
     def from_config(
         cls, config: ConfigSource, environ: Mapping[str, str] | None = None
-    ) -> DashboardConnection:
+    ) -> DashboardCredentials:
         env = os.environ if environ is None else environ
         return cls(
             url=config.get(URL_KEY) or env.get(URL_ENV) or None,

@@ -1,4 +1,4 @@
-"""What a Test Connection resource records, for the Dashboard's probe and for Entra's alike.
+"""What a connection test (Entra's Test Connection) records: the Dashboard's probe and Entra's.
 
 Both keep their inputs (the token as a secret output) plus `result`, `message` and `checked_at`;
 a failed test raises instead, so `result` in state is always "passed".
@@ -7,16 +7,13 @@ a failed test raises instead, so `result` in state is always "passed".
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
 
+from providers.timestamps import utc_stamp
+
 OUTCOME = ("result", "message", "checked_at")
-
-
-def utc_stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def passed(props: dict[str, Any], inputs: Iterable[str], message: str) -> dict[str, Any]:

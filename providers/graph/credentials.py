@@ -55,7 +55,7 @@ _SETTINGS = {
 
 
 @dataclass(frozen=True)
-class GraphConnection:
+class GraphCredentials:
     """Who calls Graph, and where. Secrets are never printed."""
 
     tenant_id: str | None = None
@@ -72,7 +72,7 @@ class GraphConnection:
     @classmethod
     def from_config(
         cls, config: ConfigSource, environ: Mapping[str, str] | None = None
-    ) -> GraphConnection:
+    ) -> GraphCredentials:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for name, (key, variable) in _SETTINGS.items():
