@@ -38,6 +38,7 @@ from providers.dashboard.client import (
     TIMEOUT_S_MIN,
 )
 from providers.dashboard.credentials import dashboard_url_problem
+from providers.dashboard.ownership import OLD_TAKE_OVER_KEY, TAKE_OVER_KEY
 from providers.dashboard.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
 from providers.graph.mapping_expression import ExpressionError
 from providers.graph.mapping_expression import check as check_expression
@@ -130,9 +131,25 @@ class ScimConfig(ConfigSection):
     rotateAfterDays: Annotated[int, Field(ge=1)] | None = None
     keepers: dict[str, Annotated[str, BeforeValidator(_keeper_text)]] | None = None
     keepEnabledOnDestroy: bool = False
-    adopt: bool = False
+    takeOver: bool = False
+    adopt: bool | None = None
+    """`takeOver`'s old name (`OLD_TAKE_OVER_KEY`): still read, with a warning."""
     testConnection: bool = True
     existingToken: str | None = Field(default=None, repr=False)
+
+    @model_validator(mode="after")
+    def _one_take_over_key(self) -> ScimConfig:
+        if self.adopt is not None and "takeOver" in self.model_fields_set:
+            raise ValueError(
+                f"{OLD_TAKE_OVER_KEY} is the old name of {TAKE_OVER_KEY}; keep only "
+                f"{TAKE_OVER_KEY} (`pulumi config rm {OLD_TAKE_OVER_KEY}`)"
+            )
+        return self
+
+    @property
+    def take_over(self) -> bool:
+        """`scim:takeOver`, or the deprecated `scim:adopt` when only that is set."""
+        return self.takeOver if self.adopt is None else self.adopt
 
 
 class EntraApplicationConfig(ConfigSection):

@@ -23,7 +23,8 @@ class DashboardScimArgs:
     keep_enabled_on_destroy: pulumi.Input[bool] = False
     rotate_after_days: pulumi.Input[int] | None = None
     keepers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
-    adopt: pulumi.Input[bool] = False
+    take_over: pulumi.Input[bool] = False
+    """Take over a Dashboard another stack manages (`scim:takeOver`; the resources' `adopt`)."""
     test_connection: bool = True
     """Send Entra's Test Connection after the token is generated (skipped while SCIM is off)."""
     existing_token: pulumi.Input[str] | None = None
@@ -62,7 +63,7 @@ class DashboardScim(pulumi.ComponentResource):
         token_args = ScimTokenArgs(
             rotate_after_days=args.rotate_after_days,
             keepers=args.keepers,
-            adopt=args.adopt,
+            adopt=args.take_over,
             existing_token=args.existing_token,
         )
         adopted = (
@@ -76,7 +77,7 @@ class DashboardScim(pulumi.ComponentResource):
                 account_size_gb=args.account_size_gb,
                 enabled=args.enabled,
                 keep_enabled_on_destroy=args.keep_enabled_on_destroy,
-                adopt=args.adopt,
+                adopt=args.take_over,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[adopted] if adopted else None),
         )

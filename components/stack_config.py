@@ -30,6 +30,7 @@ from components.dashboard_scim import DashboardScimArgs
 from components.entra_application_args import ExistingApplication, NewApplication
 from components.entra_provisioning_args import EntraProvisioningArgs
 from providers.dashboard.credentials import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
+from providers.dashboard.ownership import OLD_TAKE_OVER_KEY, TAKE_OVER_KEY
 from providers.dashboard.token_adoption import EXISTING_TOKEN_KEY
 
 __all__ = [
@@ -166,8 +167,16 @@ def load_stack_config() -> StackConfig:
 
 
 def dashboard_args(config: StackConfig) -> DashboardScimArgs:
-    """The Dashboard step's arguments; keepers set with `--secret` stay secret in state."""
+    """The Dashboard step's arguments; keepers set with `--secret` stay secret in state.
+
+    Called once per run, so the deprecated `scim:adopt` is warned about once."""
     scim = config.scim
+    if scim.adopt is not None:
+        pulumi.log.warn(
+            f"{OLD_TAKE_OVER_KEY} is deprecated: it is now {TAKE_OVER_KEY} (it may go in 1.0); run "
+            f"`pulumi config rm {OLD_TAKE_OVER_KEY}`, and `pulumi config set {TAKE_OVER_KEY} true` "
+            "to take over a Dashboard another stack manages"
+        )
     keepers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = scim.keepers
     if scim.keepers is not None and config.is_secret("scim:keepers"):
         keepers = pulumi.Output.secret(scim.keepers)
@@ -177,7 +186,7 @@ def dashboard_args(config: StackConfig) -> DashboardScimArgs:
         keep_enabled_on_destroy=scim.keepEnabledOnDestroy,
         rotate_after_days=scim.rotateAfterDays,
         keepers=keepers,
-        adopt=scim.adopt,
+        take_over=scim.take_over,
         test_connection=scim.testConnection,
         existing_token=None
         if scim.existingToken is None

@@ -14,7 +14,11 @@ import pulumi
 from providers.dashboard.client import DashboardOwnershipError, ScimSettingsState
 
 OWNER_PREFIX = "pulumi:"
-ADOPT_KEY = "scim:adopt"
+TAKE_OVER_KEY = "scim:takeOver"
+"""Take over a Dashboard another stack manages (the resources' `adopt` input, kept for state)."""
+OLD_TAKE_OVER_KEY = "scim:adopt"
+"""`scim:takeOver`'s name in 0.2, still read, with a warning; it may go in 1.0. Renamed because
+`scim-setup adopt` and `scim:existingToken` adopt a token made by hand, which is another thing."""
 
 
 def stack_owner() -> str:
@@ -37,7 +41,7 @@ def other_owner(state: ScimSettingsState, owner: str) -> str | None:
 
 
 def ensure_owned(state: ScimSettingsState, props: dict[str, Any], what: str) -> None:
-    """Fail, naming the other stack and the ways out, unless `adopt` takes the Dashboard over."""
+    """Fail, naming the other stack and the ways out, unless `adopt` (`scim:takeOver`) is set."""
     owner = str(props.get("owner") or "")
     other = other_owner(state, owner)
     if other is None or props.get("adopt"):
@@ -46,5 +50,5 @@ def ensure_owned(state: ScimSettingsState, props: dict[str, Any], what: str) -> 
         f"The Dashboard's SCIM {what} is managed by another stack, {other}; this stack is "
         f"{owner}. Two stacks would overwrite each other on every run. Destroy it there (or "
         f"remove SCIM from that stack), or take it over here with "
-        f"`pulumi config set {ADOPT_KEY} true` for one `pulumi up`."
+        f"`pulumi config set {TAKE_OVER_KEY} true` for one `pulumi up`."
     )

@@ -50,7 +50,8 @@ class ScimSettingsArgs:
     `keep_enabled_on_destroy`: `pulumi destroy` normally switches SCIM user management off (the
     token is revoked by `ScimToken`); set it to leave SCIM on, for example while handing the
     settings over to another stack. Settings another stack has taken over are never switched off.
-    `adopt`: take over settings marked as another stack's (otherwise the run fails naming it).
+    `adopt`: take over settings marked as another stack's (otherwise the run fails naming it); set
+    by `scim:takeOver`. The input keeps the name existing stacks hold in state.
     """
 
     account_size_gb: pulumi.Input[int] = DEFAULT_ACCOUNT_SIZE_GB

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pulumi
 import pytest
 
@@ -149,3 +151,21 @@ def test_azure_extras_escrow_the_token_secretly_and_stream_provisioning_logs(pul
     assert logs.inputs["workspaceId"] == WORKSPACE_ID
     assert exported["provisioning_logs_workspace_id"] == WORKSPACE_ID
     assert "token_escrow_uri" in exported
+
+
+@pytest.mark.parametrize(("config", "warned"), [("scim:takeOver", False), ("scim:adopt", True)])
+def test_take_over_reaches_both_dashboard_resources_and_the_old_key_warns_once(
+    pulumi_engine, caplog, config, warned
+):
+    with caplog.at_level(logging.WARNING):
+        run_program(pulumi_engine, {**BASE_CONFIG, config: "true"})
+
+    assert pulumi_engine.one(SETTINGS).inputs["adopt"] is True
+    assert pulumi_engine.one(TOKEN).inputs["adopt"] is True
+    warnings = [r.getMessage() for r in caplog.records if "scim:adopt" in r.getMessage()]
+    if warned:
+        (warning,) = warnings
+        assert warning.startswith("scim:adopt is deprecated: it is now scim:takeOver")
+        assert "\n" not in warning
+    else:
+        assert warnings == []

@@ -37,7 +37,7 @@ def test_dashboard_scim_passes_every_setting_to_its_resources(pulumi_engine, moc
         enabled=False,
         keep_enabled_on_destroy=True,
         rotate_after_days=90,
-        adopt=True,
+        take_over=True,
     )
     seen: dict[str, Any] = {}
 

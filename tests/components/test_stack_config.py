@@ -334,3 +334,18 @@ def test_bad_quarantine_switch_names_the_key():
     (problem,) = problems(raw)
 
     assert problem.startswith("entra:failWhenQuarantined: Input should be a valid boolean")
+
+
+def test_take_over_reaches_the_dashboard_step_and_is_off_by_default():
+    assert dashboard_args(parse_stack_config(BASE, SECRET, NO_ENV)).take_over is False
+    raw = {**BASE, "scim:takeOver": "true"}
+
+    assert dashboard_args(parse_stack_config(raw, SECRET, NO_ENV)).take_over is True
+
+
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_old_and_new_take_over_keys_together_are_one_error_naming_both(value):
+    (problem,) = problems({**BASE, "scim:adopt": "true", "scim:takeOver": value})
+
+    assert problem.startswith("scim: scim:adopt is the old name of scim:takeOver; keep only")
+    assert "`pulumi config rm scim:adopt`" in problem

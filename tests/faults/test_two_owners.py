@@ -4,7 +4,7 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 
 `blue` manages the Dashboard; `green` (a second stack of the same program, its own state) tries to.
 The tests run top to bottom, each on the owners the previous one left: `blue` owns the Dashboard and
-`green` is refused, `green` takes over with `scim:adopt`, `blue` is destroyed while `green` owns it,
+`green` is refused, `green` takes over (`scim:takeOver`), `blue` is destroyed while `green` owns it,
 then `green` is destroyed and `blue` is in charge again; the last checks every secret both saw.
 """
 
@@ -34,7 +34,7 @@ def test_second_stack_fails_naming_the_owner_and_changes_nothing(blue, green, da
     assert result.returncode != 0
     line = one_line_error(result.stdout + result.stderr)
     assert blue.owner in line and green.owner in line
-    assert "scim:adopt" in line
+    assert "scim:takeOver" in line
     assert [r["method"] for r in dashboard.requests()] == ["GET"]
     assert dashboard.settings()["token"] == token_before
     blue.assert_converged()
@@ -51,18 +51,18 @@ def test_owner_up_after_the_refused_attempt_is_unchanged(blue, dashboard):
     blue.assert_converged()
 
 
-def test_adopt_takes_over_and_then_the_old_owner_is_refused(blue, green, dashboard):
-    green.stack.set_config("scim:adopt", "true")
+def test_take_over_moves_ownership_and_then_the_old_owner_is_refused(blue, green, dashboard):
+    green.stack.set_config("scim:takeOver", "true")
     green.size = 75
 
-    green.converge("second stack with scim:adopt true", "takes over")
+    green.converge("second stack with scim:takeOver true", "takes over")
     refused, _ = blue.timed("preview")
     line = one_line_error(refused.stdout + refused.stderr)
     assert green.owner in line
 
 
 def test_destroy_in_the_old_owner_leaves_scim_on_for_the_new_one(blue, green, dashboard):
-    green.stack.remove_config("scim:adopt")
+    green.stack.remove_config("scim:takeOver")
     dashboard.clear_requests()
 
     result, seconds = blue.timed("destroy")
