@@ -19,6 +19,7 @@ from providers.configured_provider import ConfiguredProvider
 from providers.graph.client import GraphClient, GraphError, JobStatus, job_id_failures
 from providers.graph.credentials import GraphCredentials
 from providers.graph.job_control import lifted_by_package
+from providers.graph.quarantine_summary import quarantine_summary
 from providers.timestamps import utc_stamp
 
 QUARANTINE = "Quarantine"
@@ -37,18 +38,9 @@ class ProvisioningQuarantined(GraphError):
 
 
 def quarantine_message(job_id: str, status: JobStatus) -> str:
-    quarantine = status.quarantine
-    reason = quarantine.reason if quarantine else "unknown reason"
-    since = f" since {quarantine.current_began}" if quarantine and quarantine.current_began else ""
-    retry = (
-        f", next attempt {quarantine.next_attempt}"
-        if quarantine and quarantine.next_attempt
-        else ""
-    )
-    error = f": {quarantine.error}" if quarantine and quarantine.error else ""
     return (
-        f"provisioning job {job_id} is in quarantine ({reason}){since}{retry}{error}. Fix the "
-        "cause (run `scim-setup status`, see the portal's provisioning logs), then restart "
+        f"provisioning job {job_id} is in quarantine {quarantine_summary(status.quarantine)}. Fix "
+        "the cause (run `scim-setup status`, see the portal's provisioning logs), then restart "
         "provisioning; or set entra:failWhenQuarantined to false"
     )
 

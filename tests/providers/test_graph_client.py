@@ -241,9 +241,9 @@ def test_fail_when_quarantined_fails_every_up_while_quarantined(graph_env):
         f"provisioning job {job} is in quarantine (EncounteredQuarantineException) since "
     )
     assert str(failed.value).endswith(
-        "The SCIM endpoint answered 401 Unauthorized.. Fix the cause (run `scim-setup status`, "
-        "see the portal's provisioning logs), then restart provisioning; or set "
-        "entra:failWhenQuarantined to false"
+        "Unavailable: The SCIM endpoint answered 401 Unauthorized. Fix the cause (run "
+        "`scim-setup status`, see the portal's provisioning logs), then restart provisioning; "
+        "or set entra:failWhenQuarantined to false"
     )
     assert (recheck.changes, quiet.changes) == (True, False)
 
