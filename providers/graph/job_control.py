@@ -61,6 +61,7 @@ from providers.graph.client import (
     job_id_failures,
 )
 from providers.graph.credentials import GraphCredentials
+from providers.graph.quarantine_summary import quarantine_summary
 from providers.timestamps import utc_stamp
 
 REWRITE_CREDENTIALS = "rewrite-credentials"
@@ -126,18 +127,11 @@ def attention(job: ProvisioningJob, portal_url: Any) -> str | None:
     """The report of a quarantine only a person may lift, with Graph's reason; None otherwise."""
     if lifted_by_package(job.status) is not False:
         return None
-    quarantine = job.status.quarantine
-    assert quarantine is not None
-    since = f" since {quarantine.current_began}" if quarantine.current_began else ""
-    parts = [f"provisioning is in quarantine ({quarantine.reason or 'Unknown'}){since}"]
-    if quarantine.next_attempt:
-        parts.append(f"Entra tries again at {quarantine.next_attempt}")
-    if quarantine.error:
-        parts.append(quarantine.error.rstrip("."))
     where = portal_url if isinstance(portal_url, str) and portal_url else "the Entra admin center"
     return (
-        "; ".join(parts) + ". scim-setup lifts only quarantines for bad credentials: a person "
-        f"must decide (provisioning logs, then Restart provisioning) at {where}"
+        f"provisioning is in quarantine {quarantine_summary(job.status.quarantine)}. scim-setup "
+        "lifts only quarantines for bad credentials: a person must decide (provisioning logs, "
+        f"then Restart provisioning) at {where}"
     )
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from providers.graph.client import QuarantineInfo
+if TYPE_CHECKING:
+    from providers.graph.client import QuarantineInfo
 
 
 def quarantine_summary(
@@ -24,9 +25,12 @@ def quarantine_summary(
     `quarantine` is Graph's, as read (`QuarantineInfo`) or as the job-status output holds it (a
     mapping of the same fields). `began` renders when the quarantine began (`status` says "3h ago").
     """
-    fields: Mapping[str, Any] = (
-        asdict(quarantine) if isinstance(quarantine, QuarantineInfo) else quarantine or {}
-    )
+    if quarantine is None:
+        fields: Mapping[str, Any] = {}
+    elif isinstance(quarantine, Mapping):
+        fields = quarantine
+    else:
+        fields = asdict(quarantine)
     reason = fields.get("reason") or "unknown reason"
     current_began = fields.get("current_began")
     since = f" since {began(str(current_began))}" if current_began else ""

@@ -113,7 +113,11 @@ def _entra_checks(report: Report, outputs: dict[str, Any], now: datetime) -> Non
     report.add("Last cycle", *_last_cycle(status.get("last_execution"), now))
     quarantine = status.get("quarantine")
     if quarantine:
-        report.add("Quarantine", _quarantine(quarantine, now), FAIL)
+        # Only a quarantine loads the shared wording (and, with `providers`, the Pulumi SDK).
+        from providers.graph.quarantine_summary import quarantine_summary
+
+        summary = quarantine_summary(quarantine, began=lambda stamp: _ago(stamp, now))
+        report.add("Quarantine", summary, FAIL)
         report.add("Next attempt", _next_attempt(quarantine.get("next_attempt"), now))
         report.add("Lifted by", *_lifted_by(status, quarantine))
     report.add("Portal", str(outputs.get("portal_url") or "unknown"))
@@ -174,17 +178,6 @@ def _last_cycle(execution: dict[str, Any] | None, now: datetime) -> tuple[str, s
     error = f": {execution['error']}" if execution.get("error") else ""
     verdict = {"Succeeded": OK, "EntryLevelErrors": WARN}.get(state, FAIL)
     return f"{state} {when}{counts}{error}", verdict
-
-
-def _quarantine(quarantine: dict[str, Any], now: datetime) -> str:
-    parts = [str(quarantine.get("reason") or "unknown reason")]
-    if quarantine.get("current_began"):
-        parts.append(f"since {_ago(quarantine['current_began'], now)}")
-    if quarantine.get("next_attempt"):
-        parts.append(f"next attempt {quarantine['next_attempt']}")
-    if quarantine.get("error"):
-        parts.append(str(quarantine["error"]))
-    return "; ".join(parts)
 
 
 def _yes_no(value: Any) -> str:

@@ -145,7 +145,7 @@ def test_quarantined_job_after_refresh_fails_with_the_reason(stack, graph):
     assert found["Provisioning job"] == ("fail", "Quarantine, 3 failed cycles in a row")
     state, quarantine = found["Quarantine"]
     assert state == "fail"
-    assert quarantine.startswith("EncounteredQuarantineException; since ")
+    assert quarantine.startswith("(EncounteredQuarantineException) since ")
     assert found["Last cycle"][0] == "fail"
     assert found["problems"][0] == "Provisioning job: Quarantine, 3 failed cycles in a row"
 

@@ -101,6 +101,17 @@ def test_credential_quarantine_shows_the_next_attempt_and_that_up_lifts_it():
     )
 
 
+def test_the_quarantine_reads_as_up_and_provisioning_attention_word_it():
+    outputs = quarantined("TooManyDeletes", "a person")
+    outputs["provisioning_status"]["quarantine"]["error"] = "TooManyDeletes: Too many deletes."
+
+    assert states(outputs)["Quarantine"] == (
+        FAIL,
+        "(TooManyDeletes) since 2h ago; Entra tries again at 2026-11-29T16:00:00Z; "
+        "TooManyDeletes: Too many deletes",
+    )
+
+
 def test_quarantine_for_too_many_deletes_says_a_person_must_act():
     report = assess(quarantined("TooManyDeletes", "a person"), "prod", NOW)
 
