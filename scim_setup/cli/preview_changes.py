@@ -199,6 +199,19 @@ def _shown(value: Any) -> str:
 
 
 def _settings(step: Step, _preview: Preview) -> list[Change]:
+    taking_over = step.op in ("create", "update") and step.new.get("adopt") is True
+    return ([_TAKE_OVER] if taking_over and step.changed("adopt") else []) + _settings_changes(step)
+
+
+_TAKE_OVER = Change(
+    "scim:takeOver is set: this stack takes the Dashboard's SCIM settings and token over from any "
+    "other stack that manages them, which then fails until it is destroyed; remove the key after "
+    "this run",
+    True,
+)
+
+
+def _settings_changes(step: Step) -> list[Change]:
     old, new = step.old, step.new
     if step.op == "create":
         if not new.get("enabled", True):
