@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
@@ -30,6 +32,42 @@ LAUNCHER = "pulumi-resource-azuread"
 TIME_SCALE_ENV = "SCIM_SETUP_AZUREAD_TIME_SCALE"
 TIME_SCALE = "0.01"
 """The stand-in's waits at a hundredth of the real provider's (1 s polls become 10 ms)."""
+
+SALES = "5a1e0000-0000-4000-8000-00000000a001"
+ENGINEERING = "5a1e0000-0000-4000-8000-00000000a002"
+USERS = [
+    {
+        "id": "5a1e0000-0000-4000-8000-000000000001",
+        "userPrincipalName": "ada@contoso.onmicrosoft.com",
+        "mail": "ada.lovelace@contoso.com",
+        "mailNickname": "ada",
+        "displayName": "Ada Lovelace",
+        "givenName": "Ada",
+        "surname": "Lovelace",
+        "department": "Sales",
+    },
+    {
+        "id": "5a1e0000-0000-4000-8000-000000000002",
+        "userPrincipalName": "bob@contoso.onmicrosoft.com",
+        "mail": "bob.builder@contoso.com",
+        "mailNickname": "bob",
+        "displayName": "Bob Builder",
+        "department": "Engineering",
+    },
+    {
+        "id": "5a1e0000-0000-4000-8000-000000000003",
+        "userPrincipalName": "carol@contoso.onmicrosoft.com",
+        "mail": "carol.shaw@contoso.com",
+        "mailNickname": "carol",
+        "displayName": "Carol Shaw",
+        "department": "Sales",
+    },
+]
+"""The fake directory: Ada and Carol in Sales, Bob in Engineering; none assigned directly."""
+GROUPS = [
+    {"id": SALES, "displayName": "Sales", "members": [USERS[0]["id"], USERS[2]["id"]]},
+    {"id": ENGINEERING, "displayName": "Engineering", "members": [USERS[1]["id"]]},
+]
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_ONLY_POSTS = ("/validateCredentials",)
@@ -70,6 +108,41 @@ def entra_stack(
     if groups:
         stack.set_object_config("entra:assignedGroups", list(groups))
     return stack
+
+
+def seed_directory(graph: FakeGraphProcess) -> None:
+    """Put `USERS` and `GROUPS` in the fake directory: a user is in scope through a group."""
+    graph.add_users(*({**user, "assigned": False} for user in USERS))
+    graph.add_groups(*GROUPS)
+
+
+def provisioning_cycle(graph: FakeGraphProcess, job_id: str) -> dict[str, Any]:
+    """One provisioning cycle of the job `job_id` (`/servicePrincipals/…/jobs/{jobId}`), now;
+    the job's status after it."""
+    return graph.run_cycle(job_id.rsplit("/", 1)[-1])["status"]
+
+
+def backup_accounts(emulator: EmulatorProcess) -> dict[str, dict[str, Any]]:
+    """The Dashboard's backup accounts by login (`userName`)."""
+    response = requests.get(
+        f"{emulator.url}/api/v1/backup-accounts",
+        headers={"Authorization": f"Bearer {emulator.admin_token}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return {item["userName"]: item for item in response.json()["items"]}
+
+
+def scim_token(stack: LocalStack) -> str:
+    """The SCIM token in the stack's state, decrypted (`pulumi stack export --show-secrets`,
+    kept out of the transcript): with an entra section the program does not export it."""
+    deployment = json.loads(stack.run("stack", "export", "--show-secrets").stdout)["deployment"]
+    token = next(
+        r["outputs"]["token"]
+        for r in deployment["resources"]
+        if r["type"] == "pulumi-python:dynamic/dashboard:ScimToken"
+    )
+    return json.loads(token["plaintext"]) if isinstance(token, dict) else token
 
 
 def resource_name(urn: str) -> str:
