@@ -116,10 +116,17 @@ def seed_directory(graph: FakeGraphProcess) -> None:
     graph.add_groups(*GROUPS)
 
 
+def job_parts(job_id: str) -> tuple[str, str]:
+    """(service principal id, job id) of `/servicePrincipals/{sp}/synchronization/jobs/{job}`,
+    as the fake Graph's `/_fake` routes take them."""
+    sp_id, _, job = job_id.removeprefix("/servicePrincipals/").partition("/synchronization/jobs/")
+    return sp_id, job
+
+
 def provisioning_cycle(graph: FakeGraphProcess, job_id: str) -> dict[str, Any]:
     """One provisioning cycle of the job `job_id` (`/servicePrincipals/…/jobs/{jobId}`), now;
     the job's status after it."""
-    return graph.run_cycle(job_id.rsplit("/", 1)[-1])["status"]
+    return graph.run_cycle(job_parts(job_id)[1])["status"]
 
 
 def backup_accounts(emulator: EmulatorProcess) -> dict[str, dict[str, Any]]:
@@ -198,5 +205,24 @@ class GraphLog:
             if r["method"] in WRITE_METHODS and not r["path"].endswith(READ_ONLY_POSTS)
         ]
 
+    def calls(self) -> list[dict[str, Any]]:
+        """Each Graph call since the mark as `{"method": "PUT secrets", "status": 204}`: the
+        method and what it addressed (a collection for an object id, e.g. `GET jobs`)."""
+        return [
+            {"method": f"{r['method']} {addressed(r['path'])}", "status": r["status"]}
+            for r in self.requests()
+        ]
+
     def actions(self) -> list[dict[str, Any]]:
         return self.graph.actions()[self._actions :]
+
+
+COLLECTIONS = frozenset(
+    {"applications", "servicePrincipals", "jobs", "appRoleAssignedTo", "users", "groups"}
+)
+
+
+def addressed(path: str) -> str:
+    """What a Graph path addresses: its last segment, or the collection an object id is in."""
+    parts = path.removeprefix("/v1.0/").split("/")
+    return parts[-2] if len(parts) > 1 and parts[-2] in COLLECTIONS else parts[-1]

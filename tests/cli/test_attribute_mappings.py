@@ -29,6 +29,7 @@ from tests.entra_stack import (
     USERS,
     backup_accounts,
     entra_stack,
+    job_parts,
     scim_token,
     seed_directory,
 )
@@ -66,8 +67,7 @@ def stack(
 def job_of(stack: LocalStack) -> tuple[str, str, str]:
     """(service principal id, job id, `/servicePrincipals/…/jobs/…`) of the stack's job."""
     job_id = stack.outputs()["job_id"]
-    sp_id, _, job = job_id.removeprefix("/servicePrincipals/").partition("/synchronization/jobs/")
-    return sp_id, job, job_id
+    return (*job_parts(job_id), job_id)
 
 
 def live_user_mapping(graph: FakeGraphProcess, job_id: str) -> dict[str, Any]:

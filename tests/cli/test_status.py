@@ -24,6 +24,7 @@ from tests.engine.conftest import pulumi_cli  # noqa: F401 (fixture)
 from tests.entra_stack import (
     SALES,
     entra_stack,
+    job_parts,
     provisioning_cycle,
     scim_token,
     seed_directory,
@@ -113,12 +114,7 @@ def test_healthy_setup_as_json(stack):
 
 
 def test_quarantined_job_after_refresh_fails_with_the_reason(stack, graph):
-    sp_id, _, job = (
-        stack.outputs()["job_id"]
-        .removeprefix("/servicePrincipals/")
-        .partition("/synchronization/jobs/")
-    )
-    graph.add_job(sp_id, job, "Quarantine")
+    graph.add_job(*job_parts(stack.outputs()["job_id"]), "Quarantine")
 
     stack.refresh("--run-program")
     result = status(stack, "--json")
