@@ -80,7 +80,7 @@ def test_preview_plans_every_create_and_writes_nothing(stack, dashboard: Dashboa
 
     ops = planned_ops(stack)
 
-    for name in (*ENTRA_RESOURCES, SECRET, TOKEN):
+    for name in (*ENTRA_RESOURCES, TOKEN):
         assert ops[name] == {"create"}, name
     assert f"scim-entra-group-{ENGINEERING}" not in ops
     assert log.writes() == []
