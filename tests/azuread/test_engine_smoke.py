@@ -62,20 +62,29 @@ def graph() -> Iterator[FakeGraphProcess]:
         yield process
 
 
+def new_stack(work: Path, graph: FakeGraphProcess, plugin_on_path: bool) -> LocalStack:
+    """A stack of `PROGRAM` whose engine finds the stand-in first on PATH, or else through the
+    project's `plugins.providers` entry."""
+    project = python_project(work / "project", PROGRAM, ROOT / ".venv")
+    stack = LocalStack(project, work, "smoke", timeout=300)
+    stack.env.update(graph.environment())
+    stack.env["SCIM_SETUP_AZUREAD_TIME_SCALE"] = "0.01"
+    if plugin_on_path:
+        stack.env["PATH"] = f"{PLUGIN_DIR}:{stack.env['PATH']}"
+    else:
+        entry = f"plugins:\n  providers:\n    - name: azuread\n      path: {PLUGIN_DIR}\n"
+        (project / "Pulumi.yaml").write_text((project / "Pulumi.yaml").read_text() + entry)
+    stack.init()
+    return stack
+
+
 @pytest.fixture(scope="module")
 def stack(
     pulumi_cli: str,  # noqa: F811
     graph: FakeGraphProcess,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> LocalStack:
-    work = tmp_path_factory.mktemp("azuread-engine")
-    project = python_project(work / "project", PROGRAM, ROOT / ".venv")
-    stack = LocalStack(project, work, "smoke", timeout=300)
-    stack.env.update(graph.environment())
-    stack.env["SCIM_SETUP_AZUREAD_TIME_SCALE"] = "0.01"
-    stack.env["PATH"] = f"{PLUGIN_DIR}:{stack.env['PATH']}"
-    stack.init()
-    return stack
+    return new_stack(tmp_path_factory.mktemp("azuread-engine"), graph, plugin_on_path=True)
 
 
 def test_up_no_op_up_and_destroy_run_the_stand_in_from_path(
@@ -95,3 +104,19 @@ def test_up_no_op_up_and_destroy_run_the_stand_in_from_path(
     assert graph.graph("GET", job_path).status_code == 404
     assert TOKEN not in stack.transcript()
     assert TOKEN not in stack.export()
+
+
+def test_the_projects_plugins_entry_finds_the_stand_in_without_path(
+    pulumi_cli: str,  # noqa: F811
+    graph: FakeGraphProcess,
+    tmp_path: Path,
+) -> None:
+    stack = new_stack(tmp_path, graph, plugin_on_path=False)
+
+    first = stack.up()
+    assert "pulumi-resource-azuread from $PATH" not in first.stdout
+    job_path = stack.outputs()["job_id"]
+    assert graph.graph("GET", job_path).status_code == 200
+
+    stack.destroy()
+    assert graph.graph("GET", job_path).status_code == 404
