@@ -31,10 +31,9 @@ from tests.entra_stack import (
     USERS,
     backup_accounts,
     entra_stack,
+    fake_entra,
     job_parts,
-    replicate_at_once,
     scim_token,
-    seed_directory,
 )
 from tests.leaks import assert_not_leaked
 
@@ -45,9 +44,7 @@ ACCOUNT_SIZE_GB = 75
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
-    with FakeGraphProcess() as process:
-        replicate_at_once(process)
-        seed_directory(process)
+    with fake_entra() as process:
         process.add_users(*({**user, "assigned": True} for user in USERS))
         yield process
 
