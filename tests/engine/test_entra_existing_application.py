@@ -5,9 +5,8 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 The Dashboard is the emulator, Entra the fake Graph holding an enterprise app made in the portal,
 pulumi-azuread the stand-in plugin (`tests/support/entra_stack.py`). The tests share one stack and
 run top to bottom, as an operator's commands would: up, a provisioning cycle, an up that changes
-nothing,
-one group removed, destroy (which leaves the app alone); the last proves that no token reached
-the state or the CLI's output.
+nothing, one group removed, destroy (which leaves the app alone); the last proves that no token
+reached the state or the CLI's output.
 """
 
 from __future__ import annotations
