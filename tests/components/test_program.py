@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import runpy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -64,7 +65,6 @@ def run_program(
     (The language host runs it as `__main__`; here it is not, unless `run_name` says so.)"""
     mocks = StackMocks()
     engine.use(mocks)
-    pulumi.runtime.set_all_config(config, secret_keys=list(secret_keys))
     exported: dict[str, Any] = {}
 
     def program() -> pulumi.Output[Any]:
@@ -79,7 +79,10 @@ def run_program(
             )
         )
 
-    engine.run(program)
+    with pytest.MonkeyPatch.context() as env:  # as the language host hands config over
+        env.setenv("PULUMI_CONFIG", json.dumps(config))
+        env.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(list(secret_keys)))
+        engine.run(program)
     return exported
 
 

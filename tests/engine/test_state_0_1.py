@@ -12,6 +12,7 @@ Connection and the job's status against the fake Graph. The port of the emulator
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -53,6 +54,30 @@ pulumi.export("tenant_url", dashboard.tenant_url)
 '''
 
 
+OLD_MODULES = (
+    "providers.scim_settings",
+    "providers.scim_token",
+    "providers.scim_connection_test",
+    "providers.entra_connection_test",
+    "providers.provisioning_job_status",
+)
+"""Where version 0.1 kept the providers; each is now a module that imports the new one."""
+
+
+def stored_provider_modules(stack: LocalStack) -> set[str]:
+    """The 0.1 modules that the state's pickled providers (`__provider` outputs) name."""
+    exported = json.loads(stack.run("stack", "export", "--show-secrets").stdout)
+    found: set[str] = set()
+    for resource in exported["deployment"]["resources"]:
+        provider = (resource.get("outputs") or {}).get("__provider")
+        if isinstance(provider, dict):  # a secret, shown as its plaintext JSON
+            provider = json.loads(provider["plaintext"])
+        if isinstance(provider, str):
+            pickled = base64.b64decode(provider)
+            found |= {module for module in OLD_MODULES if module.encode() in pickled}
+    return found
+
+
 def change_counts(output: str) -> dict[str, int]:
     """The changes `preview --json` (one document) or `up --json` (events) reports, but `same`."""
     if output.lstrip().startswith("{\n"):
@@ -89,6 +114,9 @@ def test_a_0_1_state_previews_refreshes_updates_and_destroys(pulumi_cli, tmp_pat
         stack.refresh()
         assert change_counts(stack.up("--json").stdout) == {}
         assert dashboard.settings()["token"]["id"] == token_before
+        # Neither refresh nor an `up` without changes stores the providers anew: destroy needs
+        # the 0.1 modules (`providers/scim_settings.py`, ...) as long as such a stack exists.
+        assert stored_provider_modules(stack) == set(OLD_MODULES)
 
         stack.destroy()
 
