@@ -14,6 +14,8 @@ import pulumi
 import pulumi_azuread as azuread
 
 NON_GALLERY_TEMPLATE_ID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+NOTIFICATIONS_OFF = '{"Enabled":false,"Recipients":"","DeleteThresholdEnabled":false}'
+"""The four keys our secret sends (components/provisioning_credentials.py), the last one off."""
 
 
 def user_role_id(roles: list[dict[str, object]]) -> str:
@@ -36,6 +38,9 @@ def entra_step(tenant_url: pulumi.Input[str], token: pulumi.Input[str]) -> None:
                 key="SecretToken", value=pulumi.Output.secret(token)
             ),
             azuread.SynchronizationSecretCredentialArgs(key="SyncAll", value="false"),
+            azuread.SynchronizationSecretCredentialArgs(
+                key="SyncNotificationSettings", value=NOTIFICATIONS_OFF
+            ),
         ],
         opts=pulumi.ResourceOptions(additional_secret_outputs=["credentials"]),
     )
