@@ -166,7 +166,11 @@ def main() -> int:
             step("Waiting for the job's provisioning cycle")
             client = DashboardClient(dashboard.url, dashboard.admin_token)
             expected = {str(u["userPrincipalName"]) for u in USERS}
-            print_backup_accounts(wait_for_accounts(client, expected))
+            accounts = wait_for_accounts(client, expected)
+            print_backup_accounts(accounts)
+            outsider = str(OUTSIDER["userPrincipalName"])
+            if outsider not in {a.user_name for a in accounts}:
+                print(f"  ({outsider} is not in the group: no account)")
             step("pulumi refresh --run-program, then scim-setup status (later cycles: nothing new)")
             stack.refresh("--run-program", "--suppress-progress")
             print_status(stack)
