@@ -110,7 +110,10 @@ def test_keepers_change_announces_the_token_replacement(stack, secrets):
         "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12); the old "
         "one stops working and Entra needs the new one pasted (this stack has no Entra step).\n"
         "\n"
-        "<sub>pulumi preview: 1 to replace.</sub>\n"
+        "**Changes**\n"
+        "- The Dashboard's SCIM endpoint will be tested again with the new values.\n"
+        "\n"
+        "<sub>pulumi preview: 1 to update, 1 to replace.</sub>\n"
     )
     assert_no_secret(result.stdout + result.stderr, secrets)
 
@@ -257,9 +260,11 @@ ENTRA_CHANGES = (
     "- New backup accounts will get 100 GB instead of 50.\n"
     "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12) and Entra "
     "updated in the same run.\n"
+    "- The Dashboard's SCIM endpoint will be tested again with the new values.\n"
     "- Entra's provisioning credentials (tenant URL, token, settings) changed (secret).\n"
+    "- Entra will test the saved tenant URL and token again.\n"
     "\n"
-    "<sub>pulumi preview: 3 to update, 1 to replace, 1 to delete.</sub>\n"
+    "<sub>pulumi preview: 6 to update, 1 to replace, 1 to delete.</sub>\n"
 )
 """The Entra plan's changes that are not warnings: the same words for one stack and in a fleet.
 
