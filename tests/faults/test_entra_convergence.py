@@ -67,7 +67,9 @@ status = ProvisioningJobStatus(
 pulumi.export("token", dashboard.token)
 pulumi.export("token_id", dashboard.token_id)
 pulumi.export("tenant_url", dashboard.tenant_url)
-export_health(dashboard, None, status.status, "{PORTAL}", control.attention)
+export_health(
+    dashboard, None, status.status, "{PORTAL}", control.attention, control.restart_pending
+)
 '''
 
 
@@ -144,10 +146,19 @@ def job_code(entra: FaultStack) -> str:
 
 def planned(entra: FaultStack) -> tuple[str, list[str], Any]:
     """The job control's step in `pulumi preview --json`: (op, plan, attention)."""
+    op, inputs = _control_step(entra)
+    return op, inputs.get("plan") or [], inputs.get("attention")
+
+
+def planned_inputs(entra: FaultStack) -> dict[str, Any]:
+    """The job control's inputs as `pulumi preview --json` plans them."""
+    return _control_step(entra)[1]
+
+
+def _control_step(entra: FaultStack) -> tuple[str, dict[str, Any]]:
     steps = json.loads(entra.stack.preview("--json").stdout)["steps"]
     step = next(s for s in steps if s["urn"].endswith(f"{CONTROL}::job-control"))
-    inputs = (step.get("newState") or {}).get("inputs") or {}
-    return step["op"], inputs.get("plan") or [], inputs.get("attention")
+    return step["op"], (step.get("newState") or {}).get("inputs") or {}
 
 
 def cli(entra: FaultStack, *args: str) -> subprocess.CompletedProcess[str]:
@@ -190,6 +201,34 @@ def test_quarantine_for_too_many_deletes_is_reported_not_lifted(entra, graph, lo
     rows = {check["name"]: check["value"] for check in status["checks"]}
     assert rows["Lifted by"].startswith("a person: scim-setup does not lift TooManyDeletes")
     assert rows["Next attempt"].startswith("2030-01-02T03:04:05Z (in ")
+
+
+def status_rows(entra: FaultStack) -> tuple[int, dict[str, str]]:
+    """`scim-setup status --json` as it reads the stack now, without a refresh."""
+    result = cli(entra, "status", "--json")
+    checks = json.loads(result.stdout)["checks"]
+    return result.returncode, {check["name"]: check["value"] for check in checks}
+
+
+def test_status_right_after_an_up_that_reported_a_quarantine_is_not_healthy(entra, graph, log):
+    """Issue 29.10: the job status is as of the last refresh, the attention as of this `up`."""
+    graph.add_job(SP_ID, JOB, "Active")
+    entra.stack.up()
+    assert job_code(entra) == "Active"  # the status output now says Active
+    graph.add_job(SP_ID, JOB, "Quarantine", reason="EncounteredTotalEscrowThreshold")
+    log.mark()
+
+    up(entra, log, "quarantine a person lifts, status without refresh", "status exits 1")
+
+    code, rows = status_rows(entra)
+    assert code == 1
+    assert rows["Needs a person"].startswith(
+        "provisioning is in quarantine (EncounteredTotalEscrowThreshold)"
+    )
+    assert rows["Provisioning job"].startswith("Active (as of the last refresh;")
+    graph.add_job(SP_ID, JOB, "Active")
+    entra.stack.up()
+    assert entra.stack.outputs().get("provisioning_attention") is None
 
 
 def test_job_paused_in_the_portal_is_started_and_a_second_up_changes_nothing(entra, graph, log):
@@ -254,6 +293,41 @@ def test_sync_all_change_restarts_once_and_review_says_so(entra, graph, log):
     assert [(a["action"], a["resetScope"]) for a in log.actions()] == [
         ("restart", "Watermark, Escrows, QuarantineState")
     ]
+    log.mark()
+    entra.stack.up()
+    assert log.actions() == []
+
+
+def test_scope_change_in_a_quarantine_only_a_person_lifts_waits_and_is_never_lost(
+    entra, graph, log
+):
+    """Issue 29.11: the restart stays owed in the job control's state until it has been made."""
+    graph.add_job(SP_ID, JOB, "Quarantine", reason="TooManyDeletes")
+    entra.stack.set_config("entra:syncAll", "false")
+
+    op, plan, _ = planned(entra)
+    assert (op, plan) == ("update", [])
+    log.mark()
+    up(entra, log, "entra:syncAll changed in a quarantine a person lifts", "restart kept pending")
+    assert log.actions() == []
+    assert entra.stack.outputs()["provisioning_restart_pending"] is True
+
+    # Nothing to do yet, and nothing forgotten. (The fake Graph dates a quarantine from the time
+    # of each read, so the attention text, and with it the step, changes on every preview.)
+    inputs = planned_inputs(entra)
+    assert (inputs["plan"], inputs["restart_pending"]) == ([], True)
+    assert inputs["attention"].startswith("provisioning is in quarantine (TooManyDeletes)")
+    review = cli(entra, "review", *entra.stack.config_args())
+    assert "The restart for the entra:syncAll change is pending" in review.stdout
+    assert status_rows(entra)[1]["Scope restart"].startswith("pending: entra:syncAll changed")
+
+    graph.add_job(SP_ID, JOB, "Active")  # a person lifted the quarantine in the portal
+    assert planned(entra)[:2] == ("update", ["restart-scope"])
+    log.mark()
+    up(entra, log, "(the quarantine lifted)", "the owed restart, once")
+    assert [(a["action"], a["before"]) for a in log.actions()] == [("restart", "Active")]
+    assert entra.stack.outputs()["provisioning_restart_pending"] is False
+    assert "Scope restart" not in status_rows(entra)[1]
     log.mark()
     entra.stack.up()
     assert log.actions() == []
