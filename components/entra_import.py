@@ -19,9 +19,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-_GUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
-JOB_IMPORT_ID = re.compile(rf"^/servicePrincipals/({_GUID})/synchronization/jobs/[^/\s]+$")
-ASSIGNMENT_IMPORT_ID = re.compile(rf"^/servicePrincipals/({_GUID})/appRoleAssignedTo/[^/\s]+$")
+from components.entra_values import GUID_PATTERN
+
+JOB_IMPORT_ID = re.compile(rf"^/servicePrincipals/({GUID_PATTERN})/synchronization/jobs/[^/\s]+$")
+ASSIGNMENT_IMPORT_ID = re.compile(
+    rf"^/servicePrincipals/({GUID_PATTERN})/appRoleAssignedTo/[^/\s]+$"
+)
 
 
 @dataclass(frozen=True)

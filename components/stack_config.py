@@ -11,13 +11,14 @@ import difflib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from components.azure_extras_args import TokenEscrowArgs
 from components.config_model import (
     NAMESPACES,
     SECTIONS,
@@ -27,12 +28,11 @@ from components.config_model import (
     TokenEscrowConfig,
 )
 from components.dashboard_scim import DashboardScimArgs
+from components.entra_application_args import ExistingApplication, NewApplication
+from components.entra_import import EntraImports
+from components.entra_provisioning_args import EntraProvisioningArgs
 from providers.dashboard.connection import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
 from providers.dashboard.token_adoption import EXISTING_TOKEN_KEY
-
-if TYPE_CHECKING:
-    from components.azure_extras import TokenEscrowArgs
-    from components.entra_provisioning import EntraProvisioningArgs
 
 __all__ = [
     "StackConfig",
@@ -185,10 +185,6 @@ def dashboard_args(config: StackConfig) -> DashboardScimArgs:
 
 def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
     """The Entra step's arguments; `ScimSetup` fills in the tenant URL and token."""
-    from components.entra_application import ExistingApplication, NewApplication
-    from components.entra_import import EntraImports
-    from components.entra_provisioning import EntraProvisioningArgs
-
     app = entra.application
     application = (
         NewApplication(display_name=app.displayName)
@@ -216,8 +212,6 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
 
 
 def token_escrow_args(escrow: TokenEscrowConfig, token: pulumi.Input[str]) -> TokenEscrowArgs:
-    from components.azure_extras import TokenEscrowArgs
-
     return TokenEscrowArgs(
         token=token,
         resource_group_name=escrow.resourceGroupName,

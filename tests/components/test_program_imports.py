@@ -133,9 +133,10 @@ print(json.dumps({
         (
             "from components import EntraProvisioningArgs, NewApplication",
             [
-                "components.entra_application",
+                "components.entra_application_args",
                 "components.entra_import",
-                "components.entra_provisioning",
+                "components.entra_provisioning_args",
+                "components.entra_values",
             ],
         ),
     ],
