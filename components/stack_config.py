@@ -208,6 +208,7 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         imports=None
         if entra.import_ is None
         else EntraImports(entra.import_.synchronizationJob, dict(entra.import_.groupAssignments)),
+        delete_imported_on_destroy=entra.deleteImportedOnDestroy,
     )
 
 

@@ -243,23 +243,20 @@ def test_start_provisioning_false_leaves_a_job_started_by_hand_running(graph_env
     assert status_code(graph_env, job) == "Active"
 
 
-def test_turning_start_provisioning_off_plans_the_pause_the_azuread_job_no_longer_makes(
-    graph_env, scim
-):
-    """Upstream's job Update paused on `enabled: false`; that change is ignored there now, so the
-    control plans the pause. The fake Graph does not serve `POST …/pause` yet, so the plan is
-    checked here and the decision below."""
+def test_turning_start_provisioning_off_pauses_the_job_once(graph_env, scim):
+    """Upstream's job Update paused on `enabled: false`; the azuread job ignores `enabled` now,
+    so the control makes the pause (`POST …/pause`), and only on that change."""
     sp_id, job = new_job(graph_env, "Active")
     graph_env.overwrite_secrets(sp_id, scim)
-    control = provider(graph_env)
+    control, stopped = provider(graph_env), props(job, scim, start_provisioning=False)
 
-    checked = control.check(
-        deployed(graph_env, job, scim), props(job, scim, start_provisioning=False)
-    )
+    plan, outs = up(control, deployed(graph_env, job, scim), stopped)
+    again, _ = up(control, outs, stopped)
 
-    assert checked.failures == []
-    assert checked.inputs["plan"] == [PAUSE]
-    assert actions_on(graph_env, job) == []
+    assert plan == outs["done"] == [PAUSE]
+    assert again == []
+    assert [(a["action"], a["before"]) for a in actions_on(graph_env, job)] == [("pause", "Active")]
+    assert provider(graph_env).client().job(job).schedule_state == "Paused"
 
 
 @pytest.mark.parametrize(("schedule", "expected"), [("Active", [PAUSE]), ("Paused", [])])
