@@ -187,15 +187,33 @@ class GraphClient:
             raise GraphError(problem)
         return self._send(method, path, body, just_written)
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        api_version: str = GRAPH_API_VERSION,
+    ) -> Any:
+        """Any Graph call (`path` after the version), for the azuread stand-in's resources.
+
+        Throttling and lost answers are retried as in `_call`; a failure is a `GraphError`
+        saying what was called and what came back, without this package's advice (the caller
+        knows what it was doing).
+        """
+        base = f"{self._base.rsplit('/', 1)[0]}/{api_version}"
+        return self._send(method, path, body, advise=False, base=base)
+
     def _send(
         self,
         method: str,
         path: str,
         body: dict[str, Any] | None = None,
         just_written: bool = False,
+        advise: bool = True,
+        base: str | None = None,
     ) -> Any:
         """`_call` without the path check, for the collection reads of `scim-setup adopt`."""
-        url = self._base + path
+        url = (base or self._base) + path
         deadline = self._clock() + self._timeout_s
         retries = lags = 0
         while True:
@@ -223,7 +241,7 @@ class GraphClient:
                 f"{_retried(retries)}); check the network and try again"
             )
         if response.status_code >= 400:
-            raise _error(method, url, response, retries)
+            raise _error(method, url, response, retries, advise)
         return response.json() if response.content else {}
 
     def schema(self, job_path: str) -> dict[str, Any]:
@@ -412,16 +430,21 @@ _ADVICE = {
 }
 
 
-def _error(method: str, url: str, response: requests.Response, retries: int) -> GraphError:
+def _error(
+    method: str, url: str, response: requests.Response, retries: int, advise: bool = True
+) -> GraphError:
     status = response.status_code
     code, message, request_id = _graph_error_body(response)
     detail = f"{code}: {message}" if code else (message or response.reason or "error")
+    request = f" (request-id {request_id})" if request_id else ""
+    if not advise:
+        returned = f"{method} {url} returned {status} {detail}{request}{_retried(retries)}"
+        return GraphError(returned, status, code)
     advice = _ADVICE.get(status)
     if advice is None and status == 400:
         advice = "Entra could not use the saved Tenant URL and Secret Token (see the error)"
     if advice is None:
         advice = "Graph failed; try again later"
-    request = f" (request-id {request_id})" if request_id else ""
     return GraphError(
         f"{method} {url} returned {status} {detail}{request}{_retried(retries)}; {advice}",
         status,
