@@ -58,6 +58,8 @@ class Step:
     replace_reasons: tuple[str, ...]
     retained: bool = False
     """Deleted from the stack only: the object stays (the `retain_on_delete` option in state)."""
+    retained_after: bool = False
+    """The `retain_on_delete` option the planned state will have."""
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Step:
@@ -71,6 +73,7 @@ class Step:
             new={**(new.get("outputs") or {}), **(new.get("inputs") or {})},
             replace_reasons=tuple(raw.get("replaceReasons") or ()),
             retained=bool(old.get("retainOnDelete")),
+            retained_after=bool(new.get("retainOnDelete")),
         )
 
     def changed(self, key: str) -> bool:
@@ -186,6 +189,8 @@ def changes(preview: Preview) -> list[Change]:
     for step in preview.steps:
         if is_structure(step.type):
             continue
+        if step.op not in ("create", "delete") and step.retained and not step.retained_after:
+            found.append(_no_longer_retained(step))
         if step.type == JOB_CONTROL and step.op == "same":
             found += _restart_pending(step)  # owed from an earlier `up`, still waiting
         elif step.op == "delete" and step.retained:
@@ -194,6 +199,16 @@ def changes(preview: Preview) -> list[Change]:
             describe = _DESCRIBERS.get(step.type, _generic)
             found += describe(step, preview)
     return found
+
+
+def _no_longer_retained(step: Step) -> Change:
+    """An imported object that `pulumi destroy` kept so far and will now delete."""
+    kind = step.type.rsplit(":", 1)[-1]
+    return Change(
+        f"`pulumi destroy` will now delete {kind} '{step.name}', which it kept as imported so far "
+        "(entra:import removed, or entra:deleteImportedOnDestroy set)",
+        True,
+    )
 
 
 def _retained(step: Step) -> Change:

@@ -155,7 +155,8 @@ def _run_preview(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """`pulumi preview --json` and its event log; a preview that fails after planning (a
     mandatory policy) still has steps, and the log has the violations."""
-    argv = ["pulumi", "preview", "--json", "--non-interactive", "--color", "never"]
+    # `--show-sames`: a resource without changes can still say something (a restart still owed).
+    argv = ["pulumi", "preview", "--json", "--show-sames", "--non-interactive", "--color", "never"]
     argv += ["--stack", stack] if stack else []
     argv += ["--config-file", str(config_file)] if config_file else []
     with tempfile.TemporaryDirectory(prefix="scim-setup-review-") as work:

@@ -18,19 +18,20 @@ from scim_setup.cli.preview_changes import (
     Preview,
     changes,
 )
+from scim_setup.cli.review_markdown import markdown
 
 
 def step(op: str, kind: str, name: str, old: dict[str, Any] | None, new: dict[str, Any] | None):
     def state(inputs: dict[str, Any] | None, **extra: Any) -> dict[str, Any] | None:
         return None if inputs is None else {"type": kind, "inputs": inputs, **extra}
 
-    retained = (old or {}).pop("retainOnDelete", False)
-    old_state = state(old, **({"retainOnDelete": True} if retained else {}))
+    kept_before = (old or {}).pop("retainOnDelete", False)
+    kept_after = (new or {}).pop("retainOnDelete", False)
     return {
         "op": op,
         "urn": f"urn:pulumi:prod::scim-setup::{kind}::{name}",
-        "oldState": old_state,
-        "newState": state(new),
+        "oldState": state(old, **({"retainOnDelete": True} if kept_before else {})),
+        "newState": state(new, **({"retainOnDelete": True} if kept_after else {})),
     }
 
 
@@ -111,3 +112,29 @@ def test_turning_start_provisioning_off_is_a_pause_the_job_control_makes():
 
 def test_waiting_for_a_new_service_principal_is_no_change_to_review():
     assert lines(step("create", SERVICE_PRINCIPAL_READY, "scim-sp-ready", None, {})) == []
+
+
+def test_dropping_entra_import_warns_that_destroy_will_now_delete_the_adopted_job():
+    kept, dropped = {"enabled": True, "retainOnDelete": True}, {"enabled": True}
+
+    assert lines(step("same", SYNC_JOB, "scim-sync-job", kept, dropped)) == [
+        (
+            "`pulumi destroy` will now delete SynchronizationJob 'scim-sync-job', which it kept "
+            "as imported so far (entra:import removed, or entra:deleteImportedOnDestroy set)",
+            True,
+        )
+    ]
+    still = {"enabled": True, "retainOnDelete": True}
+    assert lines(step("same", SYNC_JOB, "scim-sync-job", dict(still), dict(still))) == []
+
+
+def test_a_review_with_only_a_pending_restart_says_the_preview_changes_nothing():
+    owed = {"plan": [], "restart_pending": True}
+    preview = Preview.from_json(
+        {"steps": [step("same", JOB_CONTROL, "scim-job-control", dict(owed), dict(owed))]}
+    )
+
+    text = markdown(preview, changes(preview))
+
+    assert "- The restart for the entra:syncAll change is pending" in text
+    assert text.endswith("<sub>pulumi preview: no changes.</sub>\n")
