@@ -80,11 +80,10 @@ def entra_stack(
     application: Mapping[str, str],
     groups: Sequence[str] = (),
     name: str = "entra",
-    program: str | None = None,
 ) -> LocalStack:
-    """A passphrase stack of the real program (or `program`) with `entra:application` and
+    """A passphrase stack of the real program with `entra:application` and
     `entra:assignedGroups`, signing in to `graph` through the stand-in azuread plugin."""
-    text = (ROOT / "__main__.py").read_text() if program is None else program
+    text = (ROOT / "__main__.py").read_text()
     stack = LocalStack(python_project(work / "project", text, ROOT / ".venv"), work, name)
     stack.env.update(graph.environment())
     stack.env["PATH"] = os.pathsep.join([str(PLUGIN_DIR), stack.env.get("PATH", "")])

@@ -18,9 +18,11 @@ TOKEN = "tok-standin-0123456789"
 
 
 def secret_inputs(sp: str, token: str = TOKEN, **more: str) -> dict[str, object]:
-    pairs = [{"key": "BaseAddress", "value": "https://tenant.example/scim"}]
+    pairs: list[dict[str, object]] = [
+        {"key": "BaseAddress", "value": "https://tenant.example/scim"}
+    ]
     pairs.append({"key": "SecretToken", "value": Secret(token)})
-    pairs += [{"key": key, "value": value} for key, value in more.items()]
+    pairs.extend({"key": key, "value": value} for key, value in more.items())
     return {"servicePrincipalId": f"/servicePrincipals/{sp}", "credentials": pairs}
 
 

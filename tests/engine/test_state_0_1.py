@@ -19,7 +19,6 @@ from pathlib import Path
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.cli.test_status import JOB, JOB_ID, SP_ID
 from tests.dashboard import Dashboard
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
 
@@ -29,6 +28,11 @@ PASSPHRASE = "legacy-fixture"
 ADMIN_TOKEN = "adm-legacy-fixture"
 """The admin API token the fixture's emulator ran with, kept (encrypted) in the fixture's config and
 in its state's provider inputs, which `refresh` and `destroy` use as they are."""
+
+SP_ID = "33333333-3333-4333-8333-333333333333"
+JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
+JOB_ID = f"/servicePrincipals/{SP_ID}/synchronization/jobs/{JOB}"
+"""The fake Graph's job the fixture's state names (the stack's program of version 0.1)."""
 
 PROGRAM = f'''
 import pulumi
