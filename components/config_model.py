@@ -27,9 +27,10 @@ from components.entra_import import (
     EntraImports,
     assignment_import_id_problem,
     job_import_id_problem,
+    normalised_import_id,
     service_principals_of,
 )
-from components.entra_values import is_email_address, is_guid
+from components.entra_values import is_email_address, is_guid, normalised_guid
 from providers.dashboard.client import (
     ACCOUNT_SIZE_GB_MAX,
     ACCOUNT_SIZE_GB_MIN,
@@ -60,11 +61,12 @@ def _keeper_text(value: object) -> object:
 
 
 def _group_ids(groups: list[str]) -> list[str]:
-    if any(not is_guid(g) for g in groups):
+    if any(not is_guid(g.strip()) for g in groups):
         raise ValueError("each entry must be a group object id (a GUID)")
-    if len(set(groups)) != len(groups):
+    normalised = [normalised_guid(g) for g in groups]
+    if len(set(normalised)) != len(normalised):
         raise ValueError("each group may be listed once")
-    return groups
+    return normalised
 
 
 def _email(email: str) -> str:
@@ -137,8 +139,8 @@ class EntraApplicationConfig(ConfigSection):
     """A new non-gallery app (`displayName`) or an existing one (one of the three lookups)."""
 
     displayName: str | None = None
-    clientId: str | None = None
-    objectId: str | None = None
+    clientId: Annotated[str, AfterValidator(normalised_guid)] | None = None
+    objectId: Annotated[str, AfterValidator(normalised_guid)] | None = None
     existingDisplayName: str | None = None
 
     @model_validator(mode="after")
@@ -167,7 +169,7 @@ class AttributeMappingConfig(ConfigSection):
 def _job_import_id(value: str) -> str:
     if problem := job_import_id_problem(value):
         raise ValueError(problem)
-    return value
+    return normalised_import_id(value)
 
 
 def _assignment_import_ids(assignments: dict[str, str]) -> dict[str, str]:
@@ -176,7 +178,7 @@ def _assignment_import_ids(assignments: dict[str, str]) -> dict[str, str]:
             raise ValueError(f"{group_id!r} is not a group object id (a GUID)")
         if problem := assignment_import_id_problem(value):
             raise ValueError(f"{group_id}: {problem}")
-    return assignments
+    return {normalised_guid(g): normalised_import_id(v) for g, v in assignments.items()}
 
 
 class EntraImportConfig(ConfigSection):
@@ -186,6 +188,11 @@ class EntraImportConfig(ConfigSection):
     groupAssignments: Annotated[dict[str, str], AfterValidator(_assignment_import_ids)] = Field(
         default_factory=dict
     )
+    syncAll: bool | None = None
+    """`SyncAll` as Entra held it when adopted (written by `scim-setup adopt`)."""
+
+    def imports(self) -> EntraImports:
+        return EntraImports(self.synchronizationJob, dict(self.groupAssignments), self.syncAll)
 
 
 class EntraConfig(ConfigSection):
@@ -215,7 +222,7 @@ class EntraConfig(ConfigSection):
                     "created is always deleted by `pulumi destroy`)"
                 )
             return self
-        imports = EntraImports(self.import_.synchronizationJob, dict(self.import_.groupAssignments))
+        imports = self.import_.imports()
         if self.application.displayName is not None:
             raise ValueError(
                 "entra:import takes over objects of an existing app, but entra:application."

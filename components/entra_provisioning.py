@@ -30,6 +30,7 @@ from components.entra_provisioning_args import (
     EntraProvisioningArgs,
     EntraProvisioningArgsError,
     argument_problems,
+    normalised_args,
 )
 from components.entra_values import is_email_address
 from components.provisioning_credentials import (
@@ -115,6 +116,7 @@ class EntraProvisioning(pulumi.ComponentResource):
         problems = argument_problems(args)
         if problems:
             raise EntraProvisioningArgsError(name, problems)
+        args = normalised_args(args)
         # No props: they would be stored as the component's inputs, token included.
         super().__init__("scim-setup:entra:EntraProvisioning", name, None, opts)
 
@@ -154,6 +156,7 @@ class EntraProvisioning(pulumi.ComponentResource):
                 credentials=[{"key": k, "value": v} for k, v in credential_pairs(args)],
                 start_provisioning=args.start_provisioning,
                 sync_all=args.sync_all,
+                adopted_sync_all=args.imports.sync_all if args.imports else None,
                 portal_url=portal_url,
             ),
             # After the secret, the job and its mappings: it checks what they saved and starts the
@@ -277,6 +280,7 @@ class EntraProvisioning(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     import_=imports.assignment_for(group_id),
+                    aliases=_upper_case_name(f"{name}-group-", group_id),
                     retain_on_delete=_retained(args, imports.assignment_for(group_id)),
                 ),
             )
@@ -306,6 +310,15 @@ def _group_key(group_id: pulumi.Input[str], position: int) -> str:
     A group id that is only known at deploy time (an Output) falls back to its list position.
     """
     return group_id if isinstance(group_id, str) else str(position)
+
+
+def _upper_case_name(prefix: str, group_id: pulumi.Input[str]) -> list[pulumi.Input[pulumi.Alias]]:
+    """The name an assignment had when its group id was typed in upper case (before ids were
+    lower-cased), so such a stack keeps its assignment instead of creating it again, which Graph
+    refuses with 400 "Permission being assigned already exists"."""
+    if not isinstance(group_id, str) or group_id == group_id.upper():
+        return []
+    return [pulumi.Alias(name=f"{prefix}{group_id.upper()}")]
 
 
 def provisioning_credentials(

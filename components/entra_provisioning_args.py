@@ -7,14 +7,18 @@ turns these arguments into the keys of the app's synchronization secret.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
 
-from components.entra_application_args import ApplicationChoice, application_problems
+from components.entra_application_args import (
+    ApplicationChoice,
+    ExistingApplication,
+    application_problems,
+)
 from components.entra_import import EntraImports
-from components.entra_values import is_email_address, is_guid, is_web_url
+from components.entra_values import is_email_address, is_guid, is_web_url, normalised_guid
 
 
 @dataclass(kw_only=True)
@@ -72,6 +76,27 @@ def argument_problems(args: EntraProvisioningArgs, connection_given: bool = True
         *_flag_problems(args),
         *_notification_problems(args.notification_email, args.delete_threshold),
     ]
+
+
+def normalised_args(args: EntraProvisioningArgs) -> EntraProvisioningArgs:
+    """`args` with every GUID given as text in lower case (`normalised_guid` says why)."""
+    application = args.application
+    if isinstance(application, ExistingApplication):
+        application = replace(
+            application,
+            client_id=_normalised(application.client_id),
+            object_id=_normalised(application.object_id),
+        )
+    return replace(
+        args,
+        application=application,
+        assigned_group_ids=[_normalised(g) for g in args.assigned_group_ids],
+        imports=None if args.imports is None else args.imports.normalised(),
+    )
+
+
+def _normalised(value: Any) -> Any:
+    return normalised_guid(value) if isinstance(value, str) else value
 
 
 def connection_problems(tenant_url: object, secret_token: object) -> list[str]:

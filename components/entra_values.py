@@ -21,6 +21,18 @@ def is_guid(value: str) -> bool:
     return bool(_GUID.match(value))
 
 
+def normalised_guid(value: str) -> str:
+    """A GUID as Graph answers it (lower case, no spaces); anything else unchanged.
+
+    The provider stores the ids Graph returns, and the assignment's ids force replacement: an id
+    typed in upper case would plan a replace on every `up` (whose create-before-delete Graph
+    refuses with 400 "Permission being assigned already exists"). Every id from config or
+    arguments passes here before it reaches a resource.
+    """
+    stripped = value.strip()
+    return stripped.lower() if is_guid(stripped) else value
+
+
 def is_email_address(value: object) -> bool:
     """One address like ops@example.com: what Entra accepts as the failure-notice recipient."""
     return isinstance(value, str) and _EMAIL.match(value) is not None

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pulumi
-from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -29,7 +28,6 @@ from components.config_model import (
 )
 from components.dashboard_scim import DashboardScimArgs
 from components.entra_application_args import ExistingApplication, NewApplication
-from components.entra_import import EntraImports
 from components.entra_provisioning_args import EntraProvisioningArgs
 from providers.dashboard.connection import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
 from providers.dashboard.token_adoption import EXISTING_TOKEN_KEY
@@ -156,11 +154,15 @@ def _suggestion(name: str, section: type[ConfigSection]) -> str:
 
 
 def load_stack_config() -> StackConfig:
-    """The running stack's config, validated; raises `StackConfigError` listing every problem."""
-    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    secret_keys = set(runtime_config.get_config_secret_keys_env())
-    secret_keys.update(key for key in raw if runtime_config.is_config_secret(key))
-    return parse_stack_config(raw, secret_keys)
+    """The running stack's config, validated; raises `StackConfigError` listing every problem.
+
+    The whole config, unknown keys included, is what the language host hands the program in
+    `PULUMI_CONFIG` and `PULUMI_CONFIG_SECRET_KEYS`, read through `pulumi.runtime`'s public
+    `get_config_env()` and `get_config_secret_keys_env()`; `pulumi.Config` reads one key at a
+    time and cannot list the keys nobody asked for.
+    """
+    raw = pulumi.runtime.get_config_env()
+    return parse_stack_config(raw, pulumi.runtime.get_config_secret_keys_env())
 
 
 def dashboard_args(config: StackConfig) -> DashboardScimArgs:
@@ -205,9 +207,7 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         fail_when_quarantined=entra.failWhenQuarantined,
         attribute_mappings=[m.model_dump() for m in entra.attributeMappings],
         scoping_filter=entra.scopingFilter,
-        imports=None
-        if entra.import_ is None
-        else EntraImports(entra.import_.synchronizationJob, dict(entra.import_.groupAssignments)),
+        imports=None if entra.import_ is None else entra.import_.imports(),
         delete_imported_on_destroy=entra.deleteImportedOnDestroy,
     )
 

@@ -16,7 +16,8 @@ and records the repairs the next update makes, as codes in the `plan` input that
 - `start`: the job is stopped (schedule Paused or Disabled) while `start_provisioning` is true.
 - `pause`: `start_provisioning` changed from true to false and the job runs. Otherwise, with
   `start_provisioning` false, the job is left as it is (a job started by hand keeps running).
-- `restart-scope`: `sync_all` changed; Microsoft's known issues say a switch between "sync all"
+- `restart-scope`: `sync_all` changed (on create: differs from `adopted_sync_all`, the scope of a
+  setup made in the portal); Microsoft's known issues say a switch between "sync all"
   and "sync assigned" needs a restart to take effect. The update restarts with the criteria of
   the portal's *Restart provisioning* (`RESTART_SCOPE`), which re-evaluates every object.
 
@@ -101,6 +102,9 @@ class ProvisioningJobControlArgs:
     start_provisioning: pulumi.Input[bool] = True
     sync_all: pulumi.Input[bool] = False
     portal_url: pulumi.Input[str] | None = None
+    adopted_sync_all: pulumi.Input[bool] | None = None
+    """`SyncAll` as Entra held it when `scim-setup adopt` read it: on create, the scope the job
+    switches from. Not compared by `diff`, so dropping `entra:import` later changes nothing."""
 
 
 def lifted_by_package(status: JobStatus) -> bool | None:
@@ -112,15 +116,17 @@ def lifted_by_package(status: JobStatus) -> bool | None:
 
 
 def scope_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
-    """`sync_all` changed since the last update (never on create)."""
-    before, after = olds.get("sync_all"), news.get("sync_all")
+    """`sync_all` changed since the last update, or on create since the adopted setup's scope."""
+    before = olds.get("sync_all") if olds else news.get("adopted_sync_all")
+    after = news.get("sync_all")
     return isinstance(before, bool) and isinstance(after, bool) and before != after
 
 
 def restart_owed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
-    """`sync_all` changed now, or earlier without the restart yet; not once the job is new."""
-    if not olds or olds.get("job_id") != news.get("job_id"):
-        return False  # a new job's first cycle runs with the declared scope
+    """`sync_all` changed now (on create: from the adopted scope), or earlier without the restart
+    yet; not once the job is another (a new job's first cycle runs with the declared scope)."""
+    if olds and olds.get("job_id") != news.get("job_id"):
+        return False
     return scope_changed(olds, news) or olds.get("restart_pending") is True
 
 
@@ -171,15 +177,16 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphCl
     connection_type = GraphConnection
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """The inputs, plus `plan`, `attention` and `restart_pending` from the live job (not on
-        create)."""
+        """The inputs, plus `plan`, `attention` and `restart_pending` from the live job (on create
+        only when an adopted job's scope changes)."""
         inputs = {key: news.get(key) for key in _INPUTS}
         inputs["start_provisioning"] = news.get("start_provisioning") is not False
         inputs["sync_all"] = news.get("sync_all") is True
+        inputs["adopted_sync_all"] = news.get("adopted_sync_all")
         failures = [*self.config_failures(), *job_id_failures(news)]
         owed = restart_owed(olds, inputs)
         inputs["plan"], inputs["attention"], inputs["restart_pending"] = [], None, owed
-        if olds and not failures and is_known(inputs["job_id"]):
+        if (olds or owed) and not failures and is_known(inputs["job_id"]):
             inputs["plan"], inputs["attention"] = self._plan(olds, inputs, owed)
             inputs["restart_pending"] = owed and RESTART_SCOPE not in inputs["plan"]
         return CheckResult(inputs, failures)

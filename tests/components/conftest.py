@@ -39,6 +39,7 @@ class Registration:
     additional_secret_outputs: list[str]
     ignore_changes: list[str]
     retain_on_delete: bool
+    alias_names: list[str]
 
     def is_secret(self, key: str) -> bool:
         value = self.inputs[key]
@@ -68,6 +69,7 @@ class RecordingMonitor(MockMonitor):
                     additional_secret_outputs=list(request.additionalSecretOutputs),
                     ignore_changes=list(request.ignoreChanges),
                     retain_on_delete=request.retainOnDelete,
+                    alias_names=[a.spec.name for a in request.aliases if a.HasField("spec")],
                 )
             )
         return response

@@ -23,7 +23,7 @@ from components.entra_import import assignment_import_id, job_import_id
 from components.entra_provisioning import EntraProvisioning
 from components.stack_config import StackConfigError, entra_args
 from components.stack_config import parse_stack_config as parse
-from tests.components.azure_mocks import (
+from tests.support.azure_mocks import (
     ASSIGNMENT,
     EXISTING_SP_OBJECT_ID,
     GROUP_A,

@@ -22,24 +22,18 @@ import pytest
 from components.entra_import import assignment_import_id, job_import_id
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
-from tests.dashboard import Dashboard, HandMadeToken
-from tests.entra_stack import SALES, entra_stack, seed_directory
-from tests.leaks import assert_not_leaked
+from tests.support.dashboard import Dashboard, HandMadeToken
+from tests.support.entra_stack import (
+    SALES,
+    USER_ROLE,
+    USER_ROLES,
+    entra_stack,
+    fake_entra,
+)
+from tests.support.leaks import assert_not_leaked
 
 SP_ID = "adc00000-0000-4000-8000-0000000000b1"
 JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
-USER_ROLE = "adc00000-0000-4000-8000-0000000000b4"
-ROLES = [
-    {
-        "id": USER_ROLE,
-        "displayName": "User",
-        "description": "User",
-        "value": None,
-        "allowedMemberTypes": ["User"],
-        "isEnabled": True,
-        "origin": "Application",
-    }
-]
 NOTIFICATIONS_OFF = json.dumps({"Enabled": False, "DeleteThresholdEnabled": False})
 
 
@@ -52,10 +46,9 @@ def by_hand(emulator: EmulatorProcess) -> HandMadeToken:
 def graph(by_hand: HandMadeToken, emulator: EmulatorProcess) -> Iterator[FakeGraphProcess]:
     """The app, its job running, Sales assigned, and the four keys Graph's example saves."""
     tenant_url = Dashboard(emulator.url, emulator.admin_token).settings()["tenantUrl"]
-    with FakeGraphProcess() as process:
-        seed_directory(process)
+    with fake_entra() as process:
         process.add_service_principal(
-            SP_ID, "adc00000-0000-4000-8000-0000000000b2", "SSO", None, ROLES
+            SP_ID, "adc00000-0000-4000-8000-0000000000b2", "SSO", None, USER_ROLES
         )
         process.add_job(SP_ID, JOB, "Active")
         pairs = [

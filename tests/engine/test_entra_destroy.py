@@ -20,8 +20,8 @@ import pytest
 from components.entra_import import assignment_import_id, job_import_id
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
-from tests.dashboard import Dashboard
-from tests.entra_stack import ENGINEERING, SALES, entra_stack, seed_directory
+from tests.support.dashboard import Dashboard
+from tests.support.entra_stack import ENGINEERING, SALES, entra_stack, seed_directory
 
 USER_ROLE = "de500000-0000-4000-8000-0000000000a4"
 ROLES = [

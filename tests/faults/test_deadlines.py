@@ -4,7 +4,8 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 
 A dripping server (one byte a second, so no read ever times out) and a dead port, each behind a
 3-second deadline; after each, the stack points at the Dashboard again and one `pulumi up`
-converges.
+converges. The tests share `blue` and run top to bottom, each leaving it converged and pointed at
+the emulator for the next; the last checks that no token any of them saw leaked.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import socket
 
 from tests.faults.conftest import one_line_error
-from tests.faults.drip_server import DripServer
+from tests.support.drip_server import DripServer
 
 DEADLINE_S = 3
 ENGINE_OVERHEAD_S = 12

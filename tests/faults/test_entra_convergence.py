@@ -3,10 +3,12 @@
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
 The program is the real one with a new Entra app, run through the stand-in azuread plugin
-(`tests/entra_stack.py`): the synchronization secret saves the tenant URL and token, the job
+(`tests/support/entra_stack.py`): the synchronization secret saves the tenant URL and token, the job
 control keeps the job running and the job status reads it. The fake's validateCredentials does
 what Entra's does: it calls the emulator with the saved tenant URL and token. The tests run top
-to bottom on one stack, each leaving it converged.
+to bottom on one stack: each gives the fake job the state it needs and leaves the stack converged
+for the next (the too-many-deletes quarantine stays, for a person to lift, until the next test
+pauses the job in the portal).
 """
 
 from __future__ import annotations
@@ -20,18 +22,17 @@ import pytest
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard
-from tests.entra_stack import (
+from tests.faults.conftest import FaultStack, summarize
+from tests.faults.conftest import pulumi_cli as pulumi_cli  # fixture
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard
+from tests.support.entra_stack import (
     SALES,
     GraphLog,
     entra_stack,
+    fake_entra,
     job_parts,
-    replicate_at_once,
-    seed_directory,
 )
-from tests.faults.conftest import FaultStack, summarize
-from tests.faults.conftest import pulumi_cli as pulumi_cli  # fixture
 
 CONTROL = "pulumi-python:dynamic/entra:ProvisioningJobControl"
 SECRETS = "/synchronization/secrets"
@@ -39,9 +40,7 @@ SECRETS = "/synchronization/secrets"
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
-    with FakeGraphProcess() as process:
-        replicate_at_once(process)
-        seed_directory(process)
+    with fake_entra() as process:
         yield process
 
 

@@ -2,7 +2,9 @@
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
-The tests share one stack and run top to bottom; each ends converged.
+The tests share `blue` and run top to bottom: each rotates the token of the converged stack the
+previous one left, through one fault, and leaves it converged for the next; the last checks that no
+token any of them saw leaked.
 """
 
 from __future__ import annotations

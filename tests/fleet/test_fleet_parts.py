@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from components.stack_config import StackConfigError, parse_stack_config
+from providers.dashboard.connection import DashboardConnection
 from scim_setup.cli.fleet.add import CustomerEntry, config_json, parse_config_flags
 from scim_setup.cli.fleet.report import (
     CustomerResult,
@@ -20,7 +22,13 @@ from scim_setup.cli.fleet.report import (
     write_report,
 )
 from scim_setup.cli.fleet.runner import _one_line
-from scim_setup.cli.fleet.stacks import FleetError, last_line, matches, parse_patterns
+from scim_setup.cli.fleet.stacks import (
+    HIDDEN_DASHBOARD_ENV,
+    FleetError,
+    last_line,
+    matches,
+    parse_patterns,
+)
 
 T0 = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
 
@@ -194,3 +202,11 @@ def test_destroy_needs_yes():
 
     assert result.returncode == 1
     assert "pass --yes" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_ambient_dashboard_env_reads_as_unset_in_the_fleets_runs():
+    connection = DashboardConnection.from_config({}, HIDDEN_DASHBOARD_ENV)
+
+    assert set(connection.problems()) == {"dashboard:url", "dashboard:apiToken"}
+    with pytest.raises(StackConfigError, match="dashboard:url: required"):
+        parse_stack_config({"scim:accountSizeGb": "50"}, environ=HIDDEN_DASHBOARD_ENV)

@@ -19,7 +19,11 @@ import pytest
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.entra_stack import SALES, entra_stack, replicate_at_once
+from tests.support.entra_stack import (
+    SALES,
+    entra_stack,
+    fake_entra,
+)
 
 NO_EMAIL = "no one is e-mailed when provisioning fails or is quarantined"
 NO_THRESHOLD = "no accidental-deletion threshold"
@@ -28,8 +32,7 @@ SYNC_ALL = "entra:syncAll is on: every user and group of the tenant gets a backu
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
-    with FakeGraphProcess() as process:
-        replicate_at_once(process)
+    with fake_entra() as process:
         yield process
 
 
