@@ -37,6 +37,10 @@ ROLES = [
 ]
 
 
+PORTAL_KEYS = ["BaseAddress", "SecretToken", "SyncAll", "SyncNotificationSettings"]
+"""The keys the portal's Save stores, which the stack took over."""
+
+
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
     with FakeGraphProcess() as process:
@@ -76,7 +80,7 @@ def entra_now(graph: FakeGraphProcess, sp_id: str, job: str) -> dict[str, Any]:
     [
         (
             False,
-            {"job": 200, "groups": [SALES], "keys": ["BaseAddress", "SecretToken", "SyncAll"]},
+            {"job": 200, "groups": [SALES], "keys": PORTAL_KEYS},
         ),
         (True, {"job": 404, "groups": [], "keys": []}),
     ],

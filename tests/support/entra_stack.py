@@ -30,7 +30,7 @@ from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
 from tests.support.leaks import assert_not_leaked
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIME_SCALE = "0.01"
 """The stand-in's waits at a hundredth of the real provider's (1 s polls become 10 ms)."""
 
