@@ -221,10 +221,17 @@ class EntraConfig(ConfigSection):
     ] = Field(default_factory=list)
     scopingFilter: list[Annotated[str, AfterValidator(_scoping_clause)]] | None = None
     import_: EntraImportConfig | None = Field(default=None, alias="import")
+    deleteImportedOnDestroy: bool = False
 
     @model_validator(mode="after")
     def _imports_fit_the_setup(self) -> EntraConfig:
         if self.import_ is None:
+            if self.deleteImportedOnDestroy:
+                raise ValueError(
+                    "entra:deleteImportedOnDestroy applies to objects taken over with "
+                    "entra:import, and this stack imports none; remove the key (what the stack "
+                    "created is always deleted by `pulumi destroy`)"
+                )
             return self
         imports = self.import_.imports()
         if self.application.displayName is not None:

@@ -223,6 +223,7 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         attribute_mappings=[m.model_dump() for m in entra.attributeMappings],
         scoping_filter=entra.scopingFilter,
         imports=None if entra.import_ is None else entra.import_.imports(),
+        delete_imported_on_destroy=entra.deleteImportedOnDestroy,
     )
 
 

@@ -52,10 +52,13 @@ TIMEOUT_S = 180.0
 RETRIES = RetryPolicy(statuses=frozenset({429, 503, 504}), retry_after_max_s=60.0)
 LAG_RETRIES = RetryPolicy(statuses=frozenset({400, 401, 404}), max_retries=5)
 """Waits 0, 1, 2, 4, 8 s (15 s in all): Graph's lag after a write lasts a few seconds."""
+SERVICE_PRINCIPAL_WAIT_S = 120.0
+"""How long a new application's service principal may stay invisible (Graph answers 404)."""
+OBJECT_ID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 JOB_PATH = re.compile(r"^/servicePrincipals/[0-9A-Za-z-]+/synchronization/jobs/[^/\s]+$")
 _CALL_PATH = re.compile(
     r"^(?P<job>/servicePrincipals/[^/]+/synchronization/jobs/[^/]+)"
-    r"(?:/(?:validateCredentials|start|restart|schema(?:/parseExpression)?|provisionOnDemand))?$"
+    r"(?:/(?:validateCredentials|start|pause|restart|schema(?:/parseExpression)?|provisionOnDemand))?$"
     r"|^/servicePrincipals/[0-9A-Za-z-]+/synchronization/secrets$"
     r"|^/users/[^/?]+(?:\?[^/]*)?$"
 )
@@ -309,6 +312,10 @@ class GraphClient:
         """`POST …/start`: a paused job continues, a quarantined one leaves quarantine (204)."""
         self._call("POST", f"{job_path}/start", just_written=just_written)
 
+    def pause_job(self, job_path: str) -> None:
+        """`POST …/pause`: the job stops after its current cycle, keeping its progress (204)."""
+        self._call("POST", f"{job_path}/pause")
+
     def restart_job(self, job_path: str, reset_scope: str, just_written: bool = False) -> None:
         """`POST …/restart` with `criteria.resetScope` (a comma-separated list; 204)."""
         body = {"criteria": {"resetScope": reset_scope}}
@@ -318,6 +325,40 @@ class GraphClient:
         """`PUT /servicePrincipals/{id}/synchronization/secrets`: the provisioning secrets."""
         service_principal = job_path.split("/synchronization/", 1)[0]
         self._call("PUT", f"{service_principal}/synchronization/secrets", {"value": credentials})
+
+    def wait_for_service_principal(
+        self, object_id: str, wait_s: float = SERVICE_PRINCIPAL_WAIT_S
+    ) -> None:
+        """Return once Graph shows the service principal (`GET /servicePrincipals/{id}`: 200).
+
+        A new application's service principal can answer 404 for a while after the application
+        itself is readable (terraform-provider-azuread's application-from-template create waits
+        for the application only). Polls with the usual backoff (at most 8 s apart) for `wait_s`;
+        any answer but 404 fails at once.
+        """
+        if not OBJECT_ID.match(object_id):
+            raise GraphError(f"{object_id!r} is not a service principal object id (a GUID)")
+        path = f"/servicePrincipals/{object_id}"
+        give_up = self._clock() + wait_s
+        tries = 0
+        while True:
+            try:
+                self._send("GET", path)
+                return
+            except GraphError as error:
+                wait = LAG_RETRIES.wait(tries, None)
+                if error.status != 404 or self._clock() + wait >= give_up:
+                    if error.status == 404:
+                        raise GraphError(
+                            f"GET {self._base}{path} still returned 404 after {wait_s:.0f} s: the "
+                            "new application's service principal has not appeared in Graph; run "
+                            "`pulumi up` again in a few minutes",
+                            404,
+                            error.code,
+                        ) from None
+                    raise
+            self._sleep(wait)
+            tries += 1
 
     # Reads of `scim-setup adopt` (providers.graph.discovery): the app, its service principal,
     # the synchronization jobs and the group assignments of a setup made in the portal.

@@ -16,14 +16,16 @@ from typing import Any
 
 import pytest
 
-from providers.graph.client import GraphError
+from providers.graph.client import GraphError, JobStatus, ProvisioningJob
 from providers.graph.job_control import (
     LIFT_QUARANTINE,
+    PAUSE,
     RESET_SCOPE,
     RESTART_SCOPE,
     REWRITE_CREDENTIALS,
     START,
     ProvisioningJobControlProvider,
+    job_actions,
 )
 from scim_setup.emulator.fake_graph import QUARANTINE_REASONS
 from scim_setup.emulator.graph_process import FakeGraphProcess
@@ -93,6 +95,7 @@ def props(job_path: str, credentials: dict[str, str], **overrides: Any) -> dict[
         "portal_url": PORTAL,
         "plan": [],
         "attention": None,
+        "restart_pending": False,
     }
     return base | overrides
 
@@ -225,6 +228,45 @@ def test_start_provisioning_false_keeps_a_paused_job_paused(graph_env, scim):
     assert status_code(graph_env, job) == "Paused"
 
 
+def test_start_provisioning_false_leaves_a_job_started_by_hand_running(graph_env, scim):
+    """Upstream's job Read sets `enabled` from the schedule and its Update pauses to match; the
+    azuread job now ignores `enabled`, and this control never pauses a job nobody declared
+    stopped."""
+    sp_id, job = new_job(graph_env, "Active")
+    graph_env.overwrite_secrets(sp_id, scim)
+    old = deployed(graph_env, job, scim) | {"start_provisioning": False}
+
+    plan, _ = up(provider(graph_env), old, props(job, scim, start_provisioning=False))
+
+    assert plan == []
+    assert actions_on(graph_env, job) == []
+    assert status_code(graph_env, job) == "Active"
+
+
+def test_turning_start_provisioning_off_pauses_the_job_once(graph_env, scim):
+    """Upstream's job Update paused on `enabled: false`; the azuread job ignores `enabled` now,
+    so the control makes the pause (`POST …/pause`), and only on that change."""
+    sp_id, job = new_job(graph_env, "Active")
+    graph_env.overwrite_secrets(sp_id, scim)
+    control, stopped = provider(graph_env), props(job, scim, start_provisioning=False)
+
+    plan, outs = up(control, deployed(graph_env, job, scim), stopped)
+    again, _ = up(control, outs, stopped)
+
+    assert plan == outs["done"] == [PAUSE]
+    assert again == []
+    assert [(a["action"], a["before"]) for a in actions_on(graph_env, job)] == [("pause", "Active")]
+    assert provider(graph_env).client().job(job).schedule_state == "Paused"
+
+
+@pytest.mark.parametrize(("schedule", "expected"), [("Active", [PAUSE]), ("Paused", [])])
+def test_only_a_running_job_is_paused_when_start_provisioning_is_turned_off(schedule, expected):
+    job = ProvisioningJob(schedule, JobStatus(schedule, None, None, None, 0, None))
+
+    assert job_actions(job, False, restart_for_scope=False, stop=True) == expected
+    assert job_actions(job, False, restart_for_scope=False, stop=False) == []
+
+
 # --- scope and secrets ------------------------------------------------------------------------
 
 
@@ -246,6 +288,68 @@ def test_sync_all_change_restarts_with_the_portals_criteria(graph_env, scim):
             "reprocessesAll": True,
         }
     ]
+
+
+def test_scope_change_in_a_quarantine_only_a_person_lifts_stays_pending_until_it_is_made(
+    graph_env, scim
+):
+    sp_id, job = new_job(graph_env, "Quarantine", reason="TooManyDeletes")
+    graph_env.overwrite_secrets(sp_id, scim)
+    control, wider = provider(graph_env), props(job, scim, sync_all=True)
+
+    plan, first = up(control, deployed(graph_env, job, scim), wider)
+    again, second = up(control, first, wider)
+    graph_env.add_job(sp_id, job.rsplit("/", 1)[-1], "Active")  # a person lifted it
+    lifted, third = up(control, second, wider)
+    after, _ = up(control, third, wider)
+
+    assert (plan, first["done"], first["restart_pending"]) == ([], [], True)
+    assert (again, second["restart_pending"]) == ([], True)
+    assert (lifted, third["done"], third["restart_pending"]) == (
+        [RESTART_SCOPE],
+        [RESTART_SCOPE],
+        False,
+    )
+    assert after == []
+    assert [(a["action"], a["before"]) for a in actions_on(graph_env, job)] == [
+        ("restart", "Active")
+    ]
+
+
+def test_scope_change_under_start_provisioning_false_restarts_once_provisioning_starts(
+    graph_env, scim
+):
+    sp_id, job = new_job(graph_env, "Paused", schedule="Paused")
+    graph_env.overwrite_secrets(sp_id, scim)
+    control = provider(graph_env)
+    stopped = deployed(graph_env, job, scim) | {"start_provisioning": False}
+
+    plan, held = up(control, stopped, props(job, scim, sync_all=True, start_provisioning=False))
+    refreshed = control.read(job, held)
+    resumed, outs = up(control, refreshed.inputs or {}, props(job, scim, sync_all=True))
+
+    assert (plan, held["restart_pending"]) == ([], True)
+    assert (refreshed.inputs or {})["restart_pending"] is True  # a refresh keeps it owed
+    assert resumed == outs["done"] == [RESTART_SCOPE]  # a restart, not only a start
+    assert outs["restart_pending"] is False
+    assert [a["action"] for a in actions_on(graph_env, job)] == ["restart"]
+
+
+def test_a_planned_restart_the_job_can_no_longer_take_fails_and_stays_owed(graph_env, scim):
+    sp_id, job = new_job(graph_env, "Active")
+    graph_env.overwrite_secrets(sp_id, scim)
+    control, old = provider(graph_env), deployed(graph_env, job, scim)
+    checked = control.check(old, props(job, scim, sync_all=True)).inputs
+    graph_env.add_job(sp_id, job.rsplit("/", 1)[-1], "Quarantine", reason="TooManyDeletes")
+
+    with pytest.raises(GraphError) as failed:
+        control.update(job, old, checked)
+
+    assert checked["plan"] == [RESTART_SCOPE]
+    assert "it stays pending: run `pulumi up` again" in str(failed.value)
+    assert "\n" not in str(failed.value)
+    assert actions_on(graph_env, job) == []
+    assert control.check(old, props(job, scim, sync_all=True)).inputs["restart_pending"] is True
 
 
 def test_a_rotated_token_on_an_active_job_neither_starts_nor_restarts_it(
