@@ -337,9 +337,9 @@ def test_new_setup_is_reviewed_in_plain_words_only():
         "50 GB.\n"
         "- A new Entra enterprise application 'Backup SCIM' will be created.\n"
         "- A SCIM API token will be generated and given to Entra in the same run.\n"
+        "- The Dashboard's SCIM endpoint will be tested with the token, as Entra does.\n"
         f"- Group {SALES} enters provisioning scope.\n"
         f"- Group {ENGINEERING} enters provisioning scope.\n"
-        "- The Dashboard's SCIM endpoint will be tested with the token, as Entra does.\n"
         "- Entra will be given the tenant URL and token.\n"
         "- Provisioning will start.\n"
         "- Every `pulumi up` will keep the provisioning job running as declared (start it, save "
@@ -347,7 +347,7 @@ def test_new_setup_is_reviewed_in_plain_words_only():
         "- Entra will test the saved tenant URL and token (Test Connection).\n"
         "- The provisioning job's status will be kept in the stack's outputs.\n"
         "\n"
-        "<sub>pulumi preview: 12 to create.</sub>\n"
+        "<sub>pulumi preview: 13 to create.</sub>\n"
     )
 
 
