@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scim_setup.cli.fleet.add import CustomerEntry, config_json, parse_config_flags
+from scim_setup.cli.fleet.command import default_parallel
 from scim_setup.cli.fleet.report import (
     CustomerResult,
     FleetReport,
@@ -21,6 +23,9 @@ from scim_setup.cli.fleet.report import (
 )
 from scim_setup.cli.fleet.runner import _one_line
 from scim_setup.cli.fleet.stacks import FleetError, last_line, matches, parse_patterns
+from scim_setup.cpus import usable_cpus
+
+ROOT = Path(__file__).resolve().parents[2]
 
 T0 = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
 
@@ -194,3 +199,31 @@ def test_destroy_needs_yes():
 
     assert result.returncode == 1
     assert "pass --yes" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_default_parallelism_is_the_portable_cpu_count():
+    expected = os.process_cpu_count() if sys.version_info >= (3, 13) else os.cpu_count()
+
+    assert default_parallel() == usable_cpus() == max(1, expected or 1)
+
+
+def test_no_code_calls_the_linux_only_cpu_affinity():
+    """`os.sched_getaffinity` is missing on macOS and Windows: `fleet` crashed there."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    calls = [
+        path
+        for path in listed
+        if (ROOT / path).exists()
+        and any(
+            isinstance(node, ast.Attribute) and node.attr == "sched_getaffinity"
+            for node in ast.walk(ast.parse((ROOT / path).read_text()))
+        )
+    ]
+
+    assert calls == []

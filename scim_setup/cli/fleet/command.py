@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 from rich.console import Console
 
+from scim_setup.cpus import usable_cpus
+
 # The modules below import the Pulumi SDK (~0.3 s of CPU) or pydantic (the report, ~70 ms): each
 # fleet command imports them when it runs, so that `scim-setup review` and `scim-setup status`,
 # which share this app, start without.
@@ -56,7 +58,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def default_parallel() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
+    return usable_cpus()
 
 
 def _run(
