@@ -7,10 +7,7 @@ throttling (429, 503, 504) and lost answers are retried with the waits of `provi
 within the 180 s deadline; every other failure is a `GraphError` built from Graph's error JSON
 (`{"error": {"code", "message", "innerError": {"request-id"}}}`), one line naming the call; a
 success whose body is not JSON (a proxy's HTML page) is one too.
-Permissions (application): `Synchronization.ReadWrite.All` for validateCredentials,
-`Synchronization.Read.All` for the job; `Application.ReadWrite.OwnedBy` covers them for an app
-the caller owns (also the schema, provisionOnDemand, start and restart). Looking a user up by UPN
-needs `User.Read.All`.
+Permissions: `providers.graph.permissions` (each call, and the permission that covers it).
 
 Graph is eventually consistent: right after a service principal, secret or job is created or
 written it may answer 404, or a transient 400/401, for a few seconds (terraform-provider-azuread
@@ -39,6 +36,7 @@ from providers.graph.discovery import (
     odata_string,
     service_principal_from_json,
 )
+from providers.graph.permissions import missing_permissions_advice, unavailable
 from providers.http_retry import RetryPolicy
 from providers.http_transport import (
     GRAPH,
@@ -149,8 +147,11 @@ class GraphClient:
         access_token: TokenSource,
         clock: Clock = REAL_CLOCK,
         timeouts: Timeouts = GRAPH,
+        environment: str = "public",
     ) -> None:
         self._base = f"{graph_url.rstrip('/')}/{GRAPH_API_VERSION}"
+        self.environment = environment
+        """The cloud (`azuread:environment`): some calls are missing in some clouds."""
         self._transport = HttpTransport(
             timeouts, bearer=access_token, headers={"Accept": "application/json"}, clock=clock
         )
@@ -160,6 +161,10 @@ class GraphClient:
 
     def close(self) -> None:
         self._transport.close()
+
+    def unavailable(self, call: str) -> str | None:
+        """Why this cloud has no `call` (`validateCredentials`, `start`), or None where it has."""
+        return unavailable(self.environment, call)
 
     def validate_credentials(self, job_path: str, just_written: bool = False) -> None:
         """Entra's Test Connection with the saved Tenant URL and Secret Token (204: passed)."""
@@ -284,7 +289,7 @@ class GraphClient:
 
     # Reads of `scim-setup adopt` (providers.graph.discovery): the app, its service principal,
     # the synchronization jobs and the group assignments of a setup made in the portal.
-    # Permissions: Application.Read.All and Synchronization.Read.All.
+    # Permissions: `providers.graph.permissions.READ_ONLY`.
 
     def service_principal(
         self,
@@ -342,8 +347,7 @@ def _path_problem(path: str) -> str | None:
 
 _ADVICE = {
     401: "the Graph access token was refused; check the azuread:* credentials (or ARM_*)",
-    403: "the identity lacks Graph permissions; grant Synchronization.ReadWrite.All (or "
-    "Application.ReadWrite.OwnedBy as an owner of the app) and admin consent",
+    403: missing_permissions_advice(),
     404: "no such service principal or job; was it deleted outside Pulumi? Run `pulumi refresh`",
     429: "Graph kept throttling; try again later",
 }

@@ -123,7 +123,7 @@ class GraphConnection:
                     f"({reason}); check the azuread:* credentials (or ARM_*)"
                 ) from None
 
-        return GraphClient(self.graph_url, access_token, clock=clock)
+        return GraphClient(self.graph_url, access_token, clock=clock, environment=self.environment)
 
     def _credential(self) -> Any:
         """The azure-identity credential the azuread provider would use for these settings."""

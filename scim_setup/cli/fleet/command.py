@@ -7,7 +7,6 @@ Exit codes: 0 all ok, 1 a customer failed (or the command could not start), 2 ba
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
