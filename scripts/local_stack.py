@@ -115,11 +115,16 @@ class LocalStack:
         else:
             self._write_config(key, value)
 
+    def set_object_config(self, key: str, value: dict[str, Any] | list[Any]) -> None:
+        """Set an object or list value (what `pulumi config set --path` builds), written into
+        the stack's config file as a plain value."""
+        self._write_config(key, value)
+
     def remove_config(self, key: str) -> None:
         """Remove a config value from the stack's config file (as `pulumi config rm` does)."""
         self._write_config(key, None)
 
-    def _write_config(self, key: str, value: str | None) -> None:
+    def _write_config(self, key: str, value: str | dict[str, Any] | list[Any] | None) -> None:
         """Set one plain value in the stack's config file, or remove it (None)."""
         if ":" not in key:
             raise ValueError(f"config key {key!r} needs its namespace, e.g. dashboard:url")

@@ -5,16 +5,13 @@ Graph calls answered, in Microsoft's documented shapes (learn.microsoft.com grap
   each job starts with the `scim` template's default user and group mappings (`default_schema`);
   `PUT` replaces it (204), `DELETE` resets it (204).
 - `POST .../jobs/{jobId}/schema/parseExpression` (synchronizationschema-parseexpression).
-- `GET /users/{id | userPrincipalName}` from a small fake directory.
 - `POST .../jobs/{jobId}/provisionOnDemand` (synchronizationjob-provisionondemand): applies the
   job's stored user mappings and scoping filter to one directory user and sends the SCIM requests
   Entra would (look up by the matching attribute, then `POST /Users` or `PATCH`) to the saved
-  tenant URL with the saved token (kept by `fake_graph_lifecycle`); answers Graph's `{key, value}`
+  tenant URL with the saved token (kept by `fake_graph_secrets`); answers Graph's `{key, value}`
   pair with the steps (Import, Scoping, Matching, Processing, Export) as JSON text.
 
 Test-control routes:
-- `PUT /_fake/directory` `{"users": [{"id", "userPrincipalName", "mail", ..., "assigned"}]}`: add
-  or replace directory users (`assigned` defaults to true).
 - `PUT /_fake/mappings` `{"servicePrincipalId", "jobId", "target", "expression"}`: change one user
   mapping as a portal edit would.
 """
@@ -25,7 +22,6 @@ import copy
 import datetime
 import json
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -33,7 +29,13 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from scim_setup.emulator import fake_graph_expressions as expressions
-from scim_setup.emulator.fake_graph_lifecycle import saved_secrets
+from scim_setup.emulator.fake_graph_directory import directory_user
+from scim_setup.emulator.fake_graph_state import (
+    FakeGraphState,
+    find_job,
+    graph_error,
+    saved_secrets,
+)
 
 ENTRA_DIRECTORY = "Azure Active Directory"
 TARGET_DIRECTORY = "customappsso"
@@ -58,14 +60,6 @@ DEFAULT_USER_MAPPINGS = (
 )
 """The `scim` template's user mappings as Entra's SCIM tutorial lists them (a subset: addresses,
 phone numbers and manager left out), `userName` matching first."""
-
-
-@dataclass
-class FakeMappingsState:
-    """Per job: the schema; the directory's users."""
-
-    schemas: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def default_schema() -> dict[str, Any]:
@@ -173,24 +167,17 @@ def _object_mapping(
     }
 
 
-def add_mappings_routes(app: FastAPI, state: Any) -> None:
-    """Add the routes above to the fake Graph `app`; `state` is its `FakeGraphState`."""
-    mappings: FakeMappingsState = state.mappings
+def add_mappings_routes(app: FastAPI, state: FakeGraphState) -> None:
+    """Add the routes above to the fake Graph `app`."""
     job_path = "/v1.0/servicePrincipals/{sp_id}/synchronization/jobs/{job_id}"
 
-    def refused(
-        request: Request, sp_id: str | None = None, job_id: str | None = None
-    ) -> Response | None:
-        header = request.headers.get("authorization", "")
-        if not (header.startswith("Bearer ") and header[7:] in state.issued_tokens):
-            return _graph_error(401, "InvalidAuthenticationToken", "Access token is empty.")
-        if job_id is not None and (sp_id, job_id) not in state.jobs:
-            return _graph_error(404, "Request_ResourceNotFound", f"Job '{job_id}' not found.")
-        return None
+    def refused(request: Request, sp_id: str, job_id: str) -> Response | None:
+        found = find_job(state, request, sp_id, job_id)
+        return found if isinstance(found, Response) else None
 
     def schema_of(sp_id: str, job_id: str) -> dict[str, Any]:
         with state.lock:
-            return mappings.schemas.setdefault((sp_id, job_id), default_schema())
+            return state.schemas.setdefault((sp_id.lower(), job_id), default_schema())
 
     @app.get(job_path + "/schema")
     async def get_schema(sp_id: str, job_id: str, request: Request) -> Response:
@@ -204,10 +191,10 @@ def add_mappings_routes(app: FastAPI, state: Any) -> None:
             return failure
         body = await request.json()
         if not isinstance(body.get("synchronizationRules"), list):
-            return _graph_error(400, "BadRequest", "The schema has no synchronizationRules.")
+            return graph_error(400, "BadRequest", "The schema has no synchronizationRules.")
         stored = {**copy.deepcopy(body), "id": schema_of(sp_id, job_id)["id"]}
         with state.lock:
-            mappings.schemas[(sp_id, job_id)] = stored
+            state.schemas[(sp_id.lower(), job_id)] = stored
         return Response(status_code=204)
 
     @app.delete(job_path + "/schema")
@@ -215,7 +202,7 @@ def add_mappings_routes(app: FastAPI, state: Any) -> None:
         if failure := refused(request, sp_id, job_id):
             return failure
         with state.lock:
-            mappings.schemas[(sp_id, job_id)] = default_schema()
+            state.schemas[(sp_id.lower(), job_id)] = default_schema()
         return Response(status_code=204)
 
     @app.post(job_path + "/schema/parseExpression")
@@ -226,7 +213,7 @@ def add_mappings_routes(app: FastAPI, state: Any) -> None:
         try:
             tree = expressions.source_tree(expressions.parse(text))
         except expressions.ExpressionFault as fault:
-            return _graph_error(400, "BadRequest", f"Failed to parse expression: {fault}")
+            return graph_error(400, "BadRequest", f"Failed to parse expression: {fault}")
         return JSONResponse(
             {
                 "error": None,
@@ -236,17 +223,6 @@ def add_mappings_routes(app: FastAPI, state: Any) -> None:
                 "parsingSucceeded": True,
             }
         )
-
-    @app.get("/v1.0/users/{user}")
-    async def get_user(user: str, request: Request) -> Response:
-        if failure := refused(request):
-            return failure
-        found = _directory_user(mappings, user)
-        if found is None:
-            return _graph_error(
-                404, "Request_ResourceNotFound", f"Resource '{user}' does not exist."
-            )
-        return JSONResponse({k: v for k, v in found.items() if k != "assigned"})
 
     @app.post(job_path + "/provisionOnDemand")
     def provision_on_demand(
@@ -258,31 +234,21 @@ def add_mappings_routes(app: FastAPI, state: Any) -> None:
             parameter = body["parameters"][0]
             rule_id, object_id = parameter["ruleId"], parameter["subjects"][0]["objectId"]
         except (KeyError, IndexError, TypeError):
-            return _graph_error(
-                400, "BadRequest", "parameters[0].ruleId and subjects are required."
-            )
+            return graph_error(400, "BadRequest", "parameters[0].ruleId and subjects are required.")
         schema = schema_of(sp_id, job_id)
         rule = next((r for r in schema["synchronizationRules"] if r.get("id") == rule_id), None)
         if rule is None:
-            return _graph_error(400, "BadRequest", f"Synchronization rule '{rule_id}' not found.")
-        user = _directory_user(mappings, object_id)
+            return graph_error(400, "BadRequest", f"Synchronization rule '{rule_id}' not found.")
+        user = directory_user(state, object_id)
         if user is None:
-            return _graph_error(404, "Request_ResourceNotFound", f"Object '{object_id}' not found.")
-        secrets = saved_secrets(state.lifecycle, sp_id) or {}
+            return graph_error(404, "Request_ResourceNotFound", f"Object '{object_id}' not found.")
+        secrets = saved_secrets(state, sp_id) or {}
         if not secrets.get("BaseAddress") or not secrets.get("SecretToken"):
-            return _graph_error(
+            return graph_error(
                 400, "BadRequest", "CredentialsMissing: save the Tenant URL and Secret Token first."
             )
         run = _OnDemandRun(user, rule, secrets["BaseAddress"], secrets["SecretToken"])
         return JSONResponse(run.result())
-
-    @app.put("/_fake/directory")
-    async def put_directory(request: Request) -> Response:
-        users = (await request.json()).get("users") or []
-        with state.lock:
-            for user in users:
-                mappings.users[str(user["id"])] = {"assigned": True, **user}
-        return Response(status_code=204)
 
     @app.put("/_fake/mappings")
     async def edit_mapping(request: Request) -> Response:
@@ -295,27 +261,6 @@ def add_mappings_routes(app: FastAPI, state: Any) -> None:
                 if item["targetAttributeName"].lower() == str(body["target"]).lower():
                     item["source"] = tree
         return Response(status_code=204)
-
-
-def _graph_error(status: int, code: str, message: str) -> JSONResponse:
-    """Graph's error body, as the rest of the fake Graph answers it."""
-    from scim_setup.emulator.fake_graph import graph_error  # that module imports this one
-
-    return graph_error(status, code, message)
-
-
-def _directory_user(mappings: FakeMappingsState, key: str) -> dict[str, Any] | None:
-    found = mappings.users.get(key)
-    if found is None:
-        found = next(
-            (
-                u
-                for u in mappings.users.values()
-                if str(u.get("userPrincipalName", "")).lower() == key.lower()
-            ),
-            None,
-        )
-    return found
 
 
 def _now() -> str:

@@ -112,6 +112,10 @@ class FakeGraphProcess(EmulatorProcess):
         }
         return self._hook("POST", "/_fake/appRoleAssignments", body).json()
 
+    def set_replication_lag(self, seconds: float) -> None:
+        """How long service principals created from now on answer 404 (Graph's lag)."""
+        self._hook("PUT", "/_fake/replicationLag", {"seconds": seconds})
+
     def throttle(self, count: int, retry_after: int = 1) -> None:
         """The next `count` Graph calls get 429 with `Retry-After: retry_after`."""
         self._hook("POST", "/_fake/throttle", {"count": count, "retryAfter": retry_after})
@@ -135,9 +139,11 @@ class FakeGraphProcess(EmulatorProcess):
         }
         self._hook("PUT", "/_fake/mappings", body)
 
-    def graph(self, method: str, path: str, body: Any = None) -> requests.Response:
-        """One Graph call (`path` after `/v1.0`) with a token from the fake's sign-in endpoint,
-        as the azuread provider would make it (e.g. `PUT .../synchronization/secrets`)."""
+    def graph(
+        self, method: str, path: str, body: Any = None, version: str = "v1.0"
+    ) -> requests.Response:
+        """One Graph call (`path` after `/v1.0`, or `/beta`) with a token from the fake's sign-in
+        endpoint, as the azuread provider would make it (e.g. `PUT .../synchronization/secrets`)."""
         form = {
             "grant_type": "client_credentials",
             "client_id": self.client_id,
@@ -150,7 +156,7 @@ class FakeGraphProcess(EmulatorProcess):
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         return requests.request(
             method,
-            f"{self.url}/v1.0{path}",
+            f"{self.url}/{version}{path}",
             json=body,
             headers=headers,
             verify=self.ca_bundle,

@@ -2,11 +2,11 @@
 
 PYTEST_DONT_REWRITE: the stack holds a real SCIM token; a failing assertion must not print it.
 
-The program is the Dashboard step of the real package plus `AttributeMappings` on a job of the
-fake Graph, its mappings and filter read from `entra:*` config (the azuread resources are left
-out: their plugin cannot be built here). The fake Graph is given the tenant URL and token as
-pulumi-azuread's SynchronizationSecret would save them, so its provisionOnDemand reaches the
-emulator exactly as Entra would. The tests run in order, as an operator would.
+The stack runs the real program with a new Entra app, its mappings and filter in `entra:*`
+config, through the stand-in azuread plugin (`tests/entra_stack.py`), so the synchronization
+secret saves the tenant URL and token and the fake Graph's provisionOnDemand reaches the emulator
+exactly as Entra would. Both groups are assigned, so only the scoping filter keeps Bob out. The
+tests run in order, as an operator would.
 """
 
 from __future__ import annotations
@@ -17,80 +17,33 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.cli.test_app import SCRIPT
-from tests.engine.conftest import dashboard_stack, pulumi_cli  # noqa: F401 (fixture)
+from tests.engine.conftest import pulumi_cli  # noqa: F401 (fixture)
+from tests.entra_stack import (
+    ENGINEERING,
+    SALES,
+    USERS,
+    backup_accounts,
+    entra_stack,
+    job_parts,
+    scim_token,
+    seed_directory,
+)
 from tests.leaks import assert_not_leaked
 
-SP_ID = "44444444-4444-4444-8444-444444444444"
-JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
-JOB_ID = f"/servicePrincipals/{SP_ID}/synchronization/jobs/{JOB}"
 MAIL_MAPPING = {"target": "userName", "source": "mail"}
 SALES_ONLY = ["department EQUALS Sales"]
 ACCOUNT_SIZE_GB = 75
-
-PROGRAM = f'''
-import pulumi
-
-from components.dashboard_scim import DashboardScim, DashboardScimArgs
-from providers.graph.attribute_mappings import AttributeMappings, AttributeMappingsArgs
-
-entra = pulumi.Config("entra")
-dashboard = DashboardScim("dashboard", DashboardScimArgs(account_size_gb={ACCOUNT_SIZE_GB}))
-AttributeMappings(
-    "attribute-mappings",
-    AttributeMappingsArgs(
-        job_id="{JOB_ID}",
-        mappings=entra.get_object("attributeMappings") or [],
-        scoping_filter=entra.get_object("scopingFilter"),
-        tenant_url=dashboard.tenant_url,
-        token=dashboard.token,
-    ),
-)
-pulumi.export("job_id", "{JOB_ID}")
-pulumi.export("tenant_url", dashboard.tenant_url)
-pulumi.export("token", dashboard.token)
-'''
-
-USERS = [
-    {
-        "id": "5a1e0000-0000-4000-8000-000000000001",
-        "userPrincipalName": "ada@contoso.onmicrosoft.com",
-        "mail": "ada.lovelace@contoso.com",
-        "mailNickname": "ada",
-        "displayName": "Ada Lovelace",
-        "givenName": "Ada",
-        "surname": "Lovelace",
-        "department": "Sales",
-    },
-    {
-        "id": "5a1e0000-0000-4000-8000-000000000002",
-        "userPrincipalName": "bob@contoso.onmicrosoft.com",
-        "mail": "bob.builder@contoso.com",
-        "mailNickname": "bob",
-        "displayName": "Bob Builder",
-        "department": "Engineering",
-    },
-    {
-        "id": "5a1e0000-0000-4000-8000-000000000003",
-        "userPrincipalName": "carol@contoso.onmicrosoft.com",
-        "mail": "carol.shaw@contoso.com",
-        "mailNickname": "carol",
-        "displayName": "Carol Shaw",
-        "department": "Sales",
-    },
-]
 
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
     with FakeGraphProcess() as process:
-        process.add_job(SP_ID, JOB, "Active")
-        process.add_users(*USERS)
+        seed_directory(process)
         yield process
 
 
@@ -102,17 +55,23 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LocalStack]:
     work = tmp_path_factory.mktemp("mappings")
-    stack = dashboard_stack(work, emulator, PROGRAM, "mappings", graph)
-    stack.set_config("entra:attributeMappings", [MAIL_MAPPING])  # type: ignore[arg-type]
-    stack.set_config("entra:scopingFilter", SALES_ONLY)  # type: ignore[arg-type]
+    application = {"displayName": "Backup SCIM"}
+    stack = entra_stack(work, emulator, graph, application, [SALES, ENGINEERING], "mappings")
+    stack.set_config("scim:accountSizeGb", str(ACCOUNT_SIZE_GB))
+    stack.set_object_config("entra:attributeMappings", [MAIL_MAPPING])
+    stack.set_object_config("entra:scopingFilter", SALES_ONLY)
     stack.up()
-    outputs = stack.outputs(show_secrets=True)
-    graph.save_secrets(SP_ID, outputs["tenant_url"], outputs["token"])
-    yield stack  # `destroy` is the last test; the emulator is reset before the next module
+    yield stack  # no `destroy`: the emulator is reset before the next module
 
 
-def live_user_mapping(graph: FakeGraphProcess) -> dict[str, Any]:
-    response = graph.graph("GET", f"{JOB_ID}/schema")
+def job_of(stack: LocalStack) -> tuple[str, str, str]:
+    """(service principal id, job id, `/servicePrincipals/…/jobs/…`) of the stack's job."""
+    job_id = stack.outputs()["job_id"]
+    return (*job_parts(job_id), job_id)
+
+
+def live_user_mapping(graph: FakeGraphProcess, job_id: str) -> dict[str, Any]:
+    response = graph.graph("GET", f"{job_id}/schema")
     response.raise_for_status()
     rules = response.json()["synchronizationRules"]
     return next(m for m in rules[0]["objectMappings"] if m["sourceObjectName"] == "User")
@@ -141,18 +100,8 @@ def provision(stack: LocalStack, user: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def backup_accounts(emulator: EmulatorProcess) -> dict[str, dict[str, Any]]:
-    response = requests.get(
-        f"{emulator.url}/api/v1/backup-accounts",
-        headers={"Authorization": f"Bearer {emulator.admin_token}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return {item["userName"]: item for item in response.json()["items"]}
-
-
 def test_up_writes_the_declared_mapping_and_filter_and_keeps_the_rest(stack, graph):
-    mapping = live_user_mapping(graph)
+    mapping = live_user_mapping(graph, job_of(stack)[2])
 
     assert source_of(mapping, "userName") == "[mail]"
     assert source_of(mapping, "displayName") == "[displayName]"
@@ -230,7 +179,7 @@ def test_a_user_outside_the_scoping_filter_is_skipped_with_entras_reason(stack, 
 
 
 def test_a_portal_edit_is_drift_that_preview_shows_and_up_restores(stack, graph):
-    graph.edit_mapping(SP_ID, JOB, "userName", "[userPrincipalName]")
+    graph.edit_mapping(*job_of(stack)[:2], "userName", "[userPrincipalName]")
 
     plain = stack.preview("--diff")
     refreshed = stack.preview("--refresh", "--diff")
@@ -238,11 +187,13 @@ def test_a_portal_edit_is_drift_that_preview_shows_and_up_restores(stack, graph)
 
     assert "~ 1 to update" in plain.stdout
     assert "userPrincipalName" in refreshed.stdout
-    assert source_of(live_user_mapping(graph), "userName") == "[mail]"
+    assert source_of(live_user_mapping(graph, job_of(stack)[2]), "userName") == "[mail]"
 
 
 def test_with_the_template_default_the_login_is_the_upn(stack, graph, emulator):
-    graph.graph("DELETE", f"{JOB_ID}/schema").raise_for_status()  # the portal's "restore defaults"
+    graph.graph(
+        "DELETE", f"{job_of(stack)[2]}/schema"
+    ).raise_for_status()  # the portal's "restore defaults"
 
     result = provision(stack, USERS[2]["userPrincipalName"])
     stack.up()
@@ -250,7 +201,7 @@ def test_with_the_template_default_the_login_is_the_upn(stack, graph, emulator):
     assert result.returncode == 0, result.stderr
     assert "carol@contoso.onmicrosoft.com" in backup_accounts(emulator)
     assert "carol.shaw@contoso.com" not in backup_accounts(emulator)
-    assert source_of(live_user_mapping(graph), "userName") == "[mail]"
+    assert source_of(live_user_mapping(graph, job_of(stack)[2]), "userName") == "[mail]"
 
 
 def test_a_mapping_to_an_undeclared_attribute_fails_preview_naming_the_entry(stack, graph):
@@ -274,7 +225,7 @@ def test_a_mapping_to_an_undeclared_attribute_fails_preview_naming_the_entry(sta
 
 
 def test_no_secret_reaches_the_cli_output_or_the_state(stack, graph, emulator):
-    token = stack.outputs(show_secrets=True)["token"]
+    token = scim_token(stack)
     texts = {
         "provision-on-demand": provision(stack, USERS[0]["id"]).stdout,
         "the pulumi CLI's output": stack.transcript(),
@@ -285,9 +236,12 @@ def test_no_secret_reaches_the_cli_output_or_the_state(stack, graph, emulator):
             assert_not_leaked(text, secret, where)
 
 
-def test_destroy_restores_the_template_default(stack, graph):
-    stack.destroy()
+def test_removing_the_mappings_from_config_restores_the_template_default(stack, graph):
+    stack.remove_config("entra:attributeMappings")
+    stack.remove_config("entra:scopingFilter")
 
-    mapping = live_user_mapping(graph)
+    stack.up()
+
+    mapping = live_user_mapping(graph, job_of(stack)[2])
     assert source_of(mapping, "userName") == "[userPrincipalName]"
     assert mapping["scope"] is None

@@ -2,10 +2,9 @@
 
 PYTEST_DONT_REWRITE: the stack holds a real SCIM token; a failing assertion must not print it.
 
-The stack's program is the Dashboard step of the real package plus the two Entra-side resources
-(Entra's Test Connection and the job's status) pointed at a job of the fake Graph: everything the
-azuread plugin would add is left out, because it cannot be built here. The tests run in order, as
-an operator would: `up`, `status` (healthy), the job falls into quarantine, `refresh`, `status`.
+The stack runs the real program with a new Entra app, through the stand-in azuread plugin
+(`tests/entra_stack.py`). The tests run in order, as an operator would: `up`, a provisioning
+cycle, `refresh`, `status` (healthy), the job falls into quarantine, `refresh`, `status`.
 """
 
 from __future__ import annotations
@@ -21,44 +20,22 @@ from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.cli.test_app import SCRIPT
-from tests.engine.conftest import dashboard_stack, pulumi_cli  # noqa: F401 (fixture)
+from tests.engine.conftest import pulumi_cli  # noqa: F401 (fixture)
+from tests.entra_stack import (
+    SALES,
+    entra_stack,
+    job_parts,
+    provisioning_cycle,
+    scim_token,
+    seed_directory,
+)
 from tests.leaks import assert_not_leaked
-
-SP_ID = "33333333-3333-4333-8333-333333333333"
-JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
-JOB_ID = f"/servicePrincipals/{SP_ID}/synchronization/jobs/{JOB}"
-
-PROGRAM = f'''
-import pulumi
-
-from components.dashboard_scim import DashboardScim, DashboardScimArgs
-from components.health_outputs import export_health
-from providers.graph.credentials_check import EntraConnectionTest, EntraConnectionTestArgs
-from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
-from providers.connection_outcome import outcome_of
-
-dashboard = DashboardScim("dashboard", DashboardScimArgs(account_size_gb=75))
-test = EntraConnectionTest(
-    "entra-test-connection",
-    EntraConnectionTestArgs(
-        job_id="{JOB_ID}", tenant_url=dashboard.tenant_url, token=dashboard.token
-    ),
-)
-status = ProvisioningJobStatus(
-    "job-status",
-    ProvisioningJobStatusArgs(job_id="{JOB_ID}"),
-    pulumi.ResourceOptions(depends_on=[test]),
-)
-pulumi.export("tenant_url", dashboard.tenant_url)
-pulumi.export("token", dashboard.token)
-export_health(dashboard, outcome_of(test), status.status, "https://entra.microsoft.com/#view")
-'''
 
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
     with FakeGraphProcess() as process:
-        process.add_job(SP_ID, JOB, "Active")
+        seed_directory(process)
         yield process
 
 
@@ -70,8 +47,11 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LocalStack]:
     work = tmp_path_factory.mktemp("status")
-    stack = dashboard_stack(work, emulator, PROGRAM, "status", graph)
+    stack = entra_stack(work, emulator, graph, {"displayName": "Backup SCIM"}, [SALES], "status")
+    stack.set_config("scim:accountSizeGb", "75")
     stack.up()
+    provisioning_cycle(graph, stack.outputs()["job_id"])  # a last cycle for status to show
+    stack.refresh("--run-program")
     yield stack  # no `destroy`: the emulator is reset before the next module
 
 
@@ -134,7 +114,7 @@ def test_healthy_setup_as_json(stack):
 
 
 def test_quarantined_job_after_refresh_fails_with_the_reason(stack, graph):
-    graph.add_job(SP_ID, JOB, "Quarantine")
+    graph.add_job(*job_parts(stack.outputs()["job_id"]), "Quarantine")
 
     stack.refresh("--run-program")
     result = status(stack, "--json")
@@ -175,7 +155,7 @@ def test_unknown_stack_is_one_line_on_stderr(stack):
 
 
 def test_no_secret_reaches_the_status_output_or_the_cli(stack, graph, emulator):
-    token = stack.outputs(show_secrets=True)["token"]
+    token = scim_token(stack)
     texts = {"status output": status(stack).stdout + status(stack, "--json").stdout}
     texts["the pulumi CLI's output"] = stack.transcript()
     texts["the stack's state"] = stack.export()

@@ -28,6 +28,7 @@ from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.dashboard import Dashboard
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401  (fixture re-export)
+from tests.entra_stack import scim_token
 from tests.fault_rows import PROPERTY
 from tests.leaks import assert_not_leaked
 
@@ -81,22 +82,23 @@ class FaultStack:
         return result, time.monotonic() - started
 
     def token(self) -> str:
-        token = self.stack.outputs(show_secrets=True)["token"]
+        """The SCIM token in state (exported only by a Dashboard-only stack)."""
+        token = scim_token(self.stack)
         self.secrets.append(token)
         return token
 
     def assert_converged(self) -> None:
         """Desired settings, one active token, the stack's, and it works at the tenant URL."""
         settings = self.dashboard.settings()
-        outputs = self.stack.outputs(show_secrets=True)
-        self.secrets.append(outputs["token"])
+        outputs = self.stack.outputs()
+        token = self.token()
         assert (settings["enabled"], settings["accountSizeGb"]) == (True, self.size)
         assert settings["owner"] == self.owner
         assert settings["token"] is not None, "the Dashboard holds no active token"
         assert settings["token"]["id"] == outputs["token_id"], "the active token is not in state"
         assert settings["token"]["label"] == self.owner
         assert outputs["tenant_url"] == settings["tenantUrl"]
-        assert self.dashboard.scim_status(outputs["token"]) == 200
+        assert self.dashboard.scim_status(token) == 200
 
     def converge(self, fault: str, outcome: str = "converged") -> None:
         """One `pulumi up` that must succeed and converge, recorded as the fault's row."""

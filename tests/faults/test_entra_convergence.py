@@ -2,13 +2,11 @@
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
-The azuread plugin cannot be built here, so the program is the real Dashboard step plus the Graph
-resources that keep the job running (`ProvisioningJobControl`) and read its status, pointed at a
-job of the fake Graph; `entra:*` keys are read as the real program passes them. The fake's
-validateCredentials does what Entra's does: it calls the emulator with the saved tenant URL and
-token. Where the real program's azuread secret would save a rotated token before the job control
-runs, the job control's own repair (saved credentials fail, write them again) does it here.
-The tests run top to bottom on one stack, each leaving it converged.
+The program is the real one with a new Entra app, run through the stand-in azuread plugin
+(`tests/entra_stack.py`): the synchronization secret saves the tenant URL and token, the job
+control keeps the job running and the job status reads it. The fake's validateCredentials does
+what Entra's does: it calls the emulator with the saved tenant URL and token. The tests run top
+to bottom on one stack, each leaving it converged.
 """
 
 from __future__ import annotations
@@ -24,57 +22,18 @@ from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from tests.cli.test_app import SCRIPT
 from tests.dashboard import Dashboard
-from tests.faults.conftest import FaultStack, fault_stack, summarize
+from tests.entra_stack import SALES, GraphLog, entra_stack, job_parts, seed_directory
+from tests.faults.conftest import FaultStack, summarize
 from tests.faults.conftest import pulumi_cli as pulumi_cli  # fixture
 
-SP_ID = "77777777-7777-4777-8777-777777777777"
-JOB = f"scim.77777777777777777777777777777777.{SP_ID}"
-JOB_ID = f"/servicePrincipals/{SP_ID}/synchronization/jobs/{JOB}"
-PORTAL = "https://entra.microsoft.com/#view/ProvisioningManagement/appId/x/objectId/y"
 CONTROL = "pulumi-python:dynamic/entra:ProvisioningJobControl"
-
-PROGRAM = f'''
-import pulumi
-
-from components.dashboard_scim import DashboardScim, DashboardScimArgs
-from components.health_outputs import export_health
-from providers.graph.job_control import ProvisioningJobControl, ProvisioningJobControlArgs
-from providers.graph.job_status import ProvisioningJobStatus, ProvisioningJobStatusArgs
-
-scim, entra = pulumi.Config("scim"), pulumi.Config("entra")
-dashboard = DashboardScim(
-    "dashboard", DashboardScimArgs(account_size_gb=50, keepers=scim.get_object("keepers"))
-)
-sync_all = entra.get_bool("syncAll") or False
-control = ProvisioningJobControl(
-    "job-control",
-    ProvisioningJobControlArgs(
-        job_id="{JOB_ID}",
-        credentials=[
-            {{"key": "BaseAddress", "value": dashboard.tenant_url}},
-            {{"key": "SecretToken", "value": dashboard.token}},
-            {{"key": "SyncAll", "value": "true" if sync_all else "false"}},
-        ],
-        start_provisioning=entra.get_bool("startProvisioning") is not False,
-        sync_all=sync_all,
-        portal_url="{PORTAL}",
-    ),
-)
-status = ProvisioningJobStatus(
-    "job-status", ProvisioningJobStatusArgs(job_id="{JOB_ID}"),
-    pulumi.ResourceOptions(depends_on=[control]),
-)
-pulumi.export("token", dashboard.token)
-pulumi.export("token_id", dashboard.token_id)
-pulumi.export("tenant_url", dashboard.tenant_url)
-export_health(dashboard, None, status.status, "{PORTAL}", control.attention)
-'''
+SECRETS = "/synchronization/secrets"
 
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
     with FakeGraphProcess() as process:
-        process.add_job(SP_ID, JOB, "Active")
+        seed_directory(process)
         yield process
 
 
@@ -84,43 +43,23 @@ def entra(
     emulator: EmulatorProcess,
     graph: FakeGraphProcess,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[FaultStack]:
-    """The stack, up, with the credentials saved in the fake as the azuread secret would."""
+) -> FaultStack:
+    """The stack, up: the app, its secret, job and assignment made by the real program."""
     work = tmp_path_factory.mktemp("entra")
-    dashboard = Dashboard(emulator.url, emulator.admin_token)
-    for faulty in fault_stack(work, emulator, "entra", dashboard, PROGRAM):
-        faulty.stack.env.update(graph.environment())
-        faulty.stack.up()
-        outputs = faulty.stack.outputs(show_secrets=True)
-        faulty.secrets.append(outputs["token"])
-        saved = {"BaseAddress": outputs["tenant_url"], "SecretToken": outputs["token"]}
-        graph.overwrite_secrets(SP_ID, saved)
-        yield faulty
+    stack = entra_stack(work, emulator, graph, {"displayName": "Backup SCIM"}, [SALES], "entra")
+    faulty = FaultStack(stack, Dashboard(emulator.url, emulator.admin_token), emulator)
+    stack.up()
+    faulty.token()
+    return faulty  # no `destroy`: the emulator is reset before the next module
 
 
-class GraphLog:
-    """The fake Graph's requests and start/restart calls since the last `mark()`."""
-
-    def __init__(self, graph: FakeGraphProcess) -> None:
-        self.graph = graph
-        self.mark()
-
-    def mark(self) -> None:
-        self._requests, self._actions = len(self.graph.requests()), len(self.graph.actions())
-
-    def actions(self) -> list[dict[str, Any]]:
-        return self.graph.actions()[self._actions :]
-
-    def summary(self) -> str:
-        """`GET job 200, validateCredentials 400, secrets 204, start 204`: each Graph call."""
-        calls = [r for r in self.graph.requests()[self._requests :] if "/v1.0/" in r["path"]]
-        named = [{"method": _call_name(r["path"]), "status": r["status"]} for r in calls]
-        return summarize(named)
+def job_key(entra: FaultStack) -> tuple[str, str]:
+    return job_parts(entra.stack.outputs()["job_id"])
 
 
-def _call_name(path: str) -> str:
-    last = path.rsplit("/", 1)[-1]
-    return last if last in ("validateCredentials", "start", "restart", "secrets") else "GET job"
+def graph_calls(log: GraphLog) -> str:
+    """`GET jobs 200, POST validateCredentials 400, PUT secrets 204`: each Graph call."""
+    return summarize(log.calls())
 
 
 @pytest.fixture
@@ -132,7 +71,7 @@ def up(entra: FaultStack, log: GraphLog, fault: str, outcome: str) -> None:
     """One `pulumi up` that must succeed, recorded with the Graph calls it made."""
     result, seconds = entra.timed("up")
     assert result.returncode == 0, result.stdout + result.stderr
-    entra.record(fault, outcome, seconds, log.summary())
+    entra.record(fault, outcome, seconds, graph_calls(log))
     entra.assert_converged()
 
 
@@ -145,7 +84,7 @@ def job_code(entra: FaultStack) -> str:
 def planned(entra: FaultStack) -> tuple[str, list[str], Any]:
     """The job control's step in `pulumi preview --json`: (op, plan, attention)."""
     steps = json.loads(entra.stack.preview("--json").stdout)["steps"]
-    step = next(s for s in steps if s["urn"].endswith(f"{CONTROL}::job-control"))
+    step = next(s for s in steps if s["urn"].endswith(f"{CONTROL}::scim-entra-job-control"))
     inputs = (step.get("newState") or {}).get("inputs") or {}
     return step["op"], inputs.get("plan") or [], inputs.get("attention")
 
@@ -161,7 +100,7 @@ def cli(entra: FaultStack, *args: str) -> subprocess.CompletedProcess[str]:
 def test_token_rotated_while_quarantined_for_credentials_is_lifted_by_the_same_up(
     entra, graph, log
 ):
-    graph.add_job(SP_ID, JOB, "Quarantine", reason="EncounteredQuarantineException")
+    graph.add_job(*job_key(entra), "Quarantine", reason="EncounteredQuarantineException")
     entra.stack.set_config("scim:keepers", '{"rotation": "2"}')
     log.mark()
 
@@ -174,7 +113,7 @@ def test_token_rotated_while_quarantined_for_credentials_is_lifted_by_the_same_u
 
 def test_quarantine_for_too_many_deletes_is_reported_not_lifted(entra, graph, log):
     graph.add_job(
-        SP_ID, JOB, "Quarantine", reason="TooManyDeletes", nextAttempt="2030-01-02T03:04:05Z"
+        *job_key(entra), "Quarantine", reason="TooManyDeletes", nextAttempt="2030-01-02T03:04:05Z"
     )
     log.mark()
 
@@ -183,7 +122,7 @@ def test_quarantine_for_too_many_deletes_is_reported_not_lifted(entra, graph, lo
     attention = entra.stack.outputs()["provisioning_attention"]
     assert attention.startswith("provisioning is in quarantine (TooManyDeletes) since ")
     assert "Entra tries again at 2030-01-02T03:04:05Z" in attention
-    assert attention.endswith(PORTAL)
+    assert attention.endswith(entra.stack.outputs()["portal_url"])
     assert log.actions() == []
     assert job_code(entra) == "Quarantine"
     status = json.loads(cli(entra, "status", "--json").stdout)
@@ -193,7 +132,7 @@ def test_quarantine_for_too_many_deletes_is_reported_not_lifted(entra, graph, lo
 
 
 def test_job_paused_in_the_portal_is_started_and_a_second_up_changes_nothing(entra, graph, log):
-    graph.add_job(SP_ID, JOB, "Paused", schedule="Paused")
+    graph.add_job(*job_key(entra), "Paused", schedule="Paused")
 
     assert planned(entra)[:2] == ("update", ["start"])
     log.mark()
@@ -207,15 +146,17 @@ def test_job_paused_in_the_portal_is_started_and_a_second_up_changes_nothing(ent
 
 
 def test_start_provisioning_false_keeps_a_paused_job_paused(entra, graph, log):
-    graph.add_job(SP_ID, JOB, "Paused", schedule="Paused")
+    graph.add_job(*job_key(entra), "Paused", schedule="Paused")
     entra.stack.set_config("entra:startProvisioning", "false")
     log.mark()
 
     up(entra, log, "job paused, entra:startProvisioning false", "left paused")
 
-    assert log.actions() == []
+    # pulumi-azuread's job update pauses a job whose `enabled` became false (upstream
+    # synchronizationJobResourceUpdate); nothing starts or restarts it.
+    assert [a["action"] for a in log.actions()] == ["pause"]
     assert job_code(entra) == "Paused"
-    graph.add_job(SP_ID, JOB, "Active")
+    graph.add_job(*job_key(entra), "Active")
     entra.stack.remove_config("entra:startProvisioning")
     entra.stack.up()
 
@@ -223,9 +164,10 @@ def test_start_provisioning_false_keeps_a_paused_job_paused(entra, graph, log):
 def test_secret_overwritten_in_the_portal_shows_in_preview_and_up_writes_it_again(
     entra, graph, log
 ):
-    outputs = entra.stack.outputs(show_secrets=True)
+    tenant_url = entra.stack.outputs()["tenant_url"]
     pasted = "pasted-in-the-portal-not-a-dashboard-token"
-    graph.overwrite_secrets(SP_ID, {"BaseAddress": outputs["tenant_url"], "SecretToken": pasted})
+    sp_id = job_key(entra)[0]
+    graph.overwrite_secrets(sp_id, {"BaseAddress": tenant_url, "SecretToken": pasted})
 
     assert planned(entra)[:2] == ("update", ["rewrite-credentials"])
     review = cli(entra, "review", *entra.stack.config_args())
@@ -236,7 +178,10 @@ def test_secret_overwritten_in_the_portal_shows_in_preview_and_up_writes_it_agai
     log.mark()
     up(entra, log, "secret overwritten in the portal", "seen by preview, written again by up")
 
-    assert log.summary().count("secrets 204") == 1
+    assert graph_calls(log).count("secrets 204") == 1
+    assert [w for w in log.writes() if w.endswith(SECRETS)] == [
+        f"PUT /v1.0/servicePrincipals/{sp_id}{SECRETS}"
+    ]
     assert log.actions() == []
     entra.stack.preview("--expect-no-changes")
 
