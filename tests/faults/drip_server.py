@@ -55,7 +55,7 @@ class DripServer:
 
     def _drip(self, conn: socket.socket) -> None:
         with conn:
-            conn.settimeout(self.interval)
+            conn.settimeout(self.interval or None)  # 0: blocking, not non-blocking
             try:
                 conn.recv(65536)
                 for byte in self.answer:
