@@ -2,7 +2,9 @@
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
-The tests share one stack and run top to bottom; each ends converged.
+The tests share one stack and run top to bottom; each ends converged. How long a command took is
+recorded in the fault table, never asserted: the waits and the deadline are proved on the
+client's clock seam (tests/providers/test_dashboard_client.py, tests/faults/test_deadlines.py).
 """
 
 from __future__ import annotations
@@ -58,8 +60,7 @@ def test_429_means_nothing_was_generated_and_retry_after_is_honoured(blue, dashb
     result, seconds = blue.timed("up")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert posts(dashboard) == [429, 201]
-    assert seconds >= 1
+    assert posts(dashboard) == [429, 201]  # the wait itself: test_dashboard_client (clock seam)
     blue.record("429 + Retry-After: 1 on token POST", "up succeeds after waiting 1 s", seconds)
     blue.assert_converged()
 
@@ -86,8 +87,7 @@ def test_answers_lost_until_the_deadline_fail_saying_so_and_the_next_up_repairs(
     assert "run `pulumi up` again" in line
     assert f"after {len(sent) - 1} retr" in line, "the retry count must match the request log"
     assert "dashboard:timeoutSeconds" in line
-    assert set(sent) == {0}
-    assert fail_seconds < 3 + 15
+    assert set(sent) == {0}  # the deadline itself: test_deadlines (clock seam)
     assert dashboard.settings()["token"]["id"] != old_id, "the old token should be superseded"
 
     dashboard.clear_faults()

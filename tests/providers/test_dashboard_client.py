@@ -188,13 +188,13 @@ def test_token_answer_lost_every_time_says_a_token_may_be_orphaned(client, dashb
 
 def test_a_dripping_server_is_abandoned_at_the_deadline():
     """The server never stops sending, so no socket timeout fires: the transport's clock ends it."""
-    time = SteppedClock(answer_s=0.2)
+    stepped = SteppedClock(answer_s=0.2)
     with DripServer(interval=0.1) as drip:
-        client = DashboardClient(drip.url, "adm-secret-4c2d", timeout_s=1.5, clock=time.clock)
+        client = DashboardClient(drip.url, "adm-secret-4c2d", timeout_s=1.5, clock=stepped.clock)
         with pytest.raises(DashboardUnavailableError) as caught:
             client.get_settings()
 
-    assert time.now_s == 1.5 and time.sleeps == []
+    assert stepped.now_s == 1.5 and stepped.sleeps == []
     assert "no complete answer within 1.5 s" in str(caught.value)
     assert "(sent once, not retried)" in str(caught.value)
 

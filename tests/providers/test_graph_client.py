@@ -145,8 +145,8 @@ def test_job_status_in_quarantine_carries_reason_next_attempt_and_error(graph_en
 
 def test_throttling_is_retried_after_retry_after(graph_env):
     job = new_job(graph_env)
-    time = SteppedClock()
-    client = client_for(graph_env, time.clock)
+    stepped = SteppedClock()
+    client = client_for(graph_env, stepped.clock)
     client.job_status(job)  # signed in
     graph_env.throttle(count=2, retry_after=1)
 
@@ -154,7 +154,7 @@ def test_throttling_is_retried_after_retry_after(graph_env):
 
     assert status.code == "Active"
     assert calls_to(graph_env, job)[-3:] == [("GET", 429), ("GET", 429), ("GET", 200)]
-    assert time.sleeps == [1, 1]  # two Retry-After: 1
+    assert stepped.sleeps == [1, 1]  # two Retry-After: 1
 
 
 def test_a_proxy_page_with_status_200_is_one_line_not_a_traceback(graph_env):
