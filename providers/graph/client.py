@@ -192,15 +192,33 @@ class GraphClient:
             raise GraphError(problem)
         return self._send(method, path, body, just_written)
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        api_version: str = GRAPH_API_VERSION,
+    ) -> Any:
+        """Any Graph call (`path` after the version), for the azuread stand-in's resources.
+
+        Throttling and lost answers are retried as in `_call`; a failure is a `GraphError`
+        saying what was called and what came back, without this package's advice (the caller
+        knows what it was doing).
+        """
+        base = f"{self._base.rsplit('/', 1)[0]}/{api_version}"
+        return self._send(method, path, body, advise=False, base=base)
+
     def _send(
         self,
         method: str,
         path: str,
         body: dict[str, Any] | None = None,
         just_written: bool = False,
+        advise: bool = True,
+        base: str | None = None,
     ) -> Any:
         """`_call` without the path check, for the collection reads of `scim-setup adopt`."""
-        url = self._base + path
+        url = (base or self._base) + path
         try:
             return self._transport.exchange(
                 method,
@@ -211,7 +229,7 @@ class GraphClient:
                 lag=LAG_RETRIES if just_written else None,
             )
         except FailedStatus as failure:
-            raise _error(method, url, failure, self._transport.redact) from None
+            raise _error(method, url, failure, self._transport.redact, advise) from None
         except Unreadable as failure:
             raise GraphError(
                 f"{method} {url} {failure.what}{retried(failure.retries)}, not Microsoft Graph's "
@@ -354,25 +372,25 @@ _ADVICE = {
 
 
 def _error(
-    method: str, url: str, failure: FailedStatus, redact: Callable[[str], str]
+    method: str,
+    url: str,
+    failure: FailedStatus,
+    redact: Callable[[str], str],
+    advise: bool = True,
 ) -> GraphError:
     status = failure.status
     code, message, request_id = _graph_error_body(failure.response)
     detail = f"{code}: {message}" if code else (message or failure.response.reason or "error")
+    request = f" (request-id {request_id})" if request_id else ""
+    returned = f"{method} {url} returned {status} {detail}{request}{retried(failure.retries)}"
+    if not advise:
+        return GraphError(redact(returned), status, code)
     advice = _ADVICE.get(status)
     if advice is None and status == 400:
         advice = "Entra could not use the saved Tenant URL and Secret Token (see the error)"
     if advice is None:
         advice = "Graph failed; try again later"
-    request = f" (request-id {request_id})" if request_id else ""
-    return GraphError(
-        redact(
-            f"{method} {url} returned {status} {detail}{request}{retried(failure.retries)}; "
-            f"{advice}"
-        ),
-        status,
-        code,
-    )
+    return GraphError(redact(f"{returned}; {advice}"), status, code)
 
 
 def _graph_error_body(response: requests.Response) -> tuple[str, str, str]:
