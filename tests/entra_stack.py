@@ -22,14 +22,13 @@ from typing import Any
 
 import requests
 
+from scim_setup.emulator.azuread import PLUGIN_DIR
+from scim_setup.emulator.azuread.timing import TIME_SCALE_ENV
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
 
 ROOT = Path(__file__).resolve().parents[1]
-STANDIN_PACKAGE = ROOT / "scim_setup" / "emulator" / "azuread"
-LAUNCHER = "pulumi-resource-azuread"
-TIME_SCALE_ENV = "SCIM_SETUP_AZUREAD_TIME_SCALE"
 TIME_SCALE = "0.01"
 """The stand-in's waits at a hundredth of the real provider's (1 s polls become 10 ms)."""
 
@@ -74,17 +73,6 @@ READ_ONLY_POSTS = ("/validateCredentials",)
 """Graph POSTs that change nothing: Test Connection runs on every preview and up."""
 
 
-def standin_bin() -> Path:
-    """The directory holding the stand-in's `pulumi-resource-azuread` launcher."""
-    found = sorted(STANDIN_PACKAGE.rglob(LAUNCHER))
-    if not found:
-        raise FileNotFoundError(
-            f"no {LAUNCHER} under {STANDIN_PACKAGE.relative_to(ROOT)}: the azuread stand-in "
-            "plugin is missing from this checkout"
-        )
-    return found[0].parent
-
-
 def entra_stack(
     work: Path,
     emulator: EmulatorProcess,
@@ -99,7 +87,7 @@ def entra_stack(
     text = (ROOT / "__main__.py").read_text() if program is None else program
     stack = LocalStack(python_project(work / "project", text, ROOT / ".venv"), work, name)
     stack.env.update(graph.environment())
-    stack.env["PATH"] = os.pathsep.join([str(standin_bin()), stack.env.get("PATH", "")])
+    stack.env["PATH"] = os.pathsep.join([str(PLUGIN_DIR), stack.env.get("PATH", "")])
     stack.env[TIME_SCALE_ENV] = TIME_SCALE
     stack.init()
     stack.set_config("dashboard:url", emulator.url)
@@ -114,6 +102,13 @@ def seed_directory(graph: FakeGraphProcess) -> None:
     """Put `USERS` and `GROUPS` in the fake directory: a user is in scope through a group."""
     graph.add_users(*({**user, "assigned": False} for user in USERS))
     graph.add_groups(*GROUPS)
+
+
+def replicate_at_once(graph: FakeGraphProcess) -> None:
+    """New service principals readable at once. With Graph's replication lag (the fake's default)
+    the real program fails to create a new app's group assignments: see
+    `tests/engine/test_entra_replication_lag.py`, which proves that bug."""
+    graph.set_replication_lag(0)
 
 
 def job_parts(job_id: str) -> tuple[str, str]:
@@ -168,9 +163,21 @@ def planned_ops(stack: LocalStack, *extra: str) -> dict[str, set[str]]:
 
 def up_summary(stack: LocalStack, *extra: str) -> dict[str, int]:
     """`pulumi up` and its resource-change counts, read from the engine's JSON event stream."""
-    events = stack.up("--json", *extra).stdout.splitlines()
-    summary = json.loads(next(line for line in reversed(events) if "summaryEvent" in line))
-    return summary["summaryEvent"]["resourceChanges"]
+    return up_steps(stack, *extra)[0]
+
+
+def up_steps(stack: LocalStack, *extra: str) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """`pulumi up`: its resource-change counts and each resource's steps by name, from the
+    engine's JSON event stream."""
+    events = [json.loads(line) for line in stack.up("--json", *extra).stdout.splitlines()]
+    summary = next(e["summaryEvent"] for e in reversed(events) if "summaryEvent" in e)
+    ops: dict[str, set[str]] = {}
+    for event in events:
+        step = event.get("resOutputsEvent") or event.get("resourcePreEvent")
+        if step is not None:
+            metadata = step["metadata"]
+            ops.setdefault(resource_name(metadata["urn"]), set()).add(metadata["op"])
+    return summary["resourceChanges"], ops
 
 
 def state_resources(stack: LocalStack) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,8 @@ service into a backend and its responses); this module assembles them:
 - `fake_graph_jobs`: synchronization jobs (get, validateCredentials, start, restart).
 - `fake_graph_secrets`: saved provisioning secrets and Test Connection.
 - `fake_graph_mappings`: the job's schema (attribute mappings) and provisionOnDemand.
-- `fake_graph_directory`: the users provisioning reads.
+- `fake_graph_directory`: the users and groups provisioning reads.
+- `fake_graph_provisioning`: the provisioning cycle of a started job, against the tenant URL.
 
 When ready it prints one JSON line: `{"url", "authority_host", "ca_bundle", "tenant_id",
 "client_id", "client_secret"}`. Tests steer it through `/_fake` routes (each listed in the
@@ -44,6 +45,10 @@ from scim_setup.emulator.fake_graph_certificate import write_certificate
 from scim_setup.emulator.fake_graph_directory import add_directory_routes
 from scim_setup.emulator.fake_graph_jobs import add_job_routes
 from scim_setup.emulator.fake_graph_mappings import add_mappings_routes
+from scim_setup.emulator.fake_graph_provisioning import (
+    add_provisioning_routes,
+    start_cycle_timer,
+)
 from scim_setup.emulator.fake_graph_secrets import add_secret_routes
 from scim_setup.emulator.fake_graph_signin import add_signin_routes
 from scim_setup.emulator.fake_graph_state import (
@@ -88,6 +93,7 @@ def create_fake_graph(state: FakeGraphState, url: str) -> FastAPI:
     add_application_routes(app, state)
     add_assignment_routes(app, state)
     add_directory_routes(app, state)
+    add_provisioning_routes(app, state)
 
     @app.post("/_fake/throttle")
     async def throttle(request: Request) -> Response:
@@ -128,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_REPLICATION_LAG_SECONDS,
         help="seconds a new service principal answers 404 (Graph's replication lag)",
     )
+    parser.add_argument(
+        "--cycle-interval",
+        type=float,
+        default=0.0,
+        help="run a provisioning cycle of every started job this often (seconds; 0: only on "
+        "POST /_fake/jobs/{jobId}/cycle)",
+    )
     args = parser.parse_args(argv)
     cert_path, key_path = write_certificate(args.data_dir, args.host)
     try:
@@ -150,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         "client_id": state.client_id,
         "client_secret": state.client_secret,
     }
+    if args.cycle_interval > 0:
+        start_cycle_timer(state, args.cycle_interval)
     serve(
         create_fake_graph(state, url),
         sock,

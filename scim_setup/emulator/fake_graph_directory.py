@@ -1,11 +1,16 @@
-"""The fake Graph's directory: users (user-get) that provisioning reads.
+"""The fake Graph's directory: the users and groups that provisioning reads.
 
 - `GET /v1.0/users/{id | userPrincipalName}` (user-get): a user of the fake directory.
 
 Test-control routes:
 
-- `PUT /_fake/directory` `{"users": [{"id", "userPrincipalName", "mail", ..., "assigned"}]}`: add
-  or replace directory users (`assigned` defaults to true).
+- `PUT /_fake/directory` `{"users": [{"id", "userPrincipalName", "mail", ..., "assigned",
+  "accountEnabled"}]}`: add or replace directory users (`assigned`, used by provisionOnDemand,
+  defaults to true; `accountEnabled` false disables the user, as in the portal).
+- `DELETE /_fake/directory/{userId}`: delete the user (Entra soft-deletes it: provisioning sees
+  `IsSoftDeleted` true and disables the account).
+- `PUT /_fake/groups` `{"groups": [{"id", "displayName", "members": [userId, ...]}]}`: add or
+  replace groups; assign one to an app to bring its members into the provisioning scope.
 """
 
 from __future__ import annotations
@@ -52,4 +57,22 @@ def add_directory_routes(app: FastAPI, state: FakeGraphState) -> None:
         with state.lock:
             for user in users:
                 state.users[str(user["id"])] = {"assigned": True, **user}
+        return Response(status_code=204)
+
+    @app.delete("/_fake/directory/{user_id}")
+    async def delete_user(user_id: str) -> Response:
+        with state.lock:
+            user = state.users.get(user_id)
+            if user is None:
+                return JSONResponse({"message": f"no user {user_id}"}, 404)
+            user["deleted"] = True
+        return Response(status_code=204)
+
+    @app.put("/_fake/groups")
+    async def put_groups(request: Request) -> Response:
+        groups = (await request.json()).get("groups") or []
+        with state.lock:
+            for group in groups:
+                members = [str(member) for member in group.get("members") or []]
+                state.groups[str(group["id"]).lower()] = {**group, "members": members}
         return Response(status_code=204)

@@ -81,7 +81,8 @@ def job_json(job_id: str, job: FakeJob) -> dict[str, Any]:
         "countSuccessiveCompleteFailures": 0,
         "escrowsPruned": False,
         "lastExecution": job.last_execution or (succeeded if ran else None),
-        "lastSuccessfulExecution": job.last_execution or (succeeded if ran else None),
+        "lastSuccessfulExecution": job.last_successful_execution
+        or (None if job.last_execution else succeeded if ran else None),
         "lastSuccessfulExecutionWithExports": None,
         "quarantine": None,
         "steadyStateFirstAchievedTime": "0001-01-01T00:00:00Z",
@@ -90,9 +91,14 @@ def job_json(job_id: str, job: FakeJob) -> dict[str, Any]:
         "troubleshootingUrl": None,
     }
     if job.state == "Quarantine":
-        error = _quarantine_error(job.quarantine_reason)
+        failed = job.last_execution if job.last_execution else None
+        if failed is None or failed.get("error") is None:
+            failed = _execution(
+                "Failed", stamp(21), stamp(20), _quarantine_error(job.quarantine_reason)
+            )
+        error = failed["error"]
         status["countSuccessiveCompleteFailures"] = 3
-        status["lastExecution"] = _execution("Failed", stamp(21), stamp(20), error)
+        status["lastExecution"] = failed
         status["quarantine"] = {
             "currentBegan": stamp(20),
             "nextAttempt": job.next_attempt or stamp(-360),
@@ -112,11 +118,14 @@ def job_json(job_id: str, job: FakeJob) -> dict[str, Any]:
     }
 
 
+CREDENTIALS_ERROR = "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable"
+
+
 def _quarantine_error(reason: str) -> dict[str, Any]:
     """The `synchronizationError` of a quarantine: a 401 for credentials, else the reason."""
     if reason == QUARANTINE_REASON:
         return {
-            "code": "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable",
+            "code": CREDENTIALS_ERROR,
             "message": "The SCIM endpoint answered 401 Unauthorized.",
             "tenantActionable": True,
         }
@@ -259,6 +268,9 @@ def add_job_routes(app: FastAPI, state: FakeGraphState) -> None:
         scope = _reset_scope(await request.json())
         scopes = {part.strip() for part in scope.split(",") if part.strip()}
         record(job_id, job, "restart", scope)
+        if not scopes or scopes & FULL_SCOPES:
+            with state.lock:
+                job.exported.clear()
         run(job, clear_quarantine=not scopes or bool(scopes & {"QuarantineState", "Full"}))
         return Response(status_code=204)
 

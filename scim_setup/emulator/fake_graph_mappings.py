@@ -333,7 +333,7 @@ class _OnDemandRun:
             for g in ((self.mapping.get("scope") or {}).get("groups") or [])
             for c in g.get("clauses") or []
         ]
-        results = {_clause_text(c): _passes(c, self.user) for c in clauses}
+        results = {_clause_text(c): clause_passes(c, self.user) for c in clauses}
         assigned = bool(self.user.get("assigned", True))
         in_scope = assigned and all(results.values())
         details = {
@@ -512,7 +512,7 @@ def _clause_text(clause: dict[str, Any]) -> str:
     )
 
 
-def _passes(clause: dict[str, Any], user: dict[str, Any]) -> bool:
+def clause_passes(clause: dict[str, Any], user: dict[str, Any]) -> bool:
     value = user.get(str(clause.get("sourceOperandName")))
     wanted = [str(v).lower() for v in (clause.get("targetOperand") or {}).get("values") or []]
     text = None if value is None else str(value).lower()

@@ -53,6 +53,10 @@ class FakeJob:
     """`schedule.interval`: Graph's TimeSpan.MaxValue until the job is first started."""
     last_execution: dict[str, Any] | None = None
     """The outcome of the last provisioning cycle run here; None: the made-up history."""
+    last_successful_execution: dict[str, Any] | None = None
+    exported: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What the cycles exported, by directory user id: `{"targetId", "values", "active"}` (the
+    engine's memory of the target; a restart that resets the watermark clears it)."""
     entry_counts: list[dict[str, Any]] = field(default_factory=list)
     """`synchronizedEntryCountByType` after the cycles run here."""
 
@@ -86,6 +90,8 @@ class FakeGraphState:
     """The fake directory's groups by object id: `{"id", "displayName", "members": [ids]}`."""
     replication_lag: float = DEFAULT_REPLICATION_LAG_SECONDS
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cycle_lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held while a provisioning cycle runs: one at a time."""
     clock: Callable[[], float] = time.monotonic
 
 

@@ -127,6 +127,18 @@ class FakeGraphProcess(EmulatorProcess):
         """Add users to the fake directory (`id`, `userPrincipalName`, `mail`, ..., `assigned`)."""
         self._hook("PUT", "/_fake/directory", {"users": list(users)})
 
+    def add_groups(self, *groups: dict[str, Any]) -> None:
+        """Add groups to the fake directory (`id`, `displayName`, `members`: user ids)."""
+        self._hook("PUT", "/_fake/groups", {"groups": list(groups)})
+
+    def delete_user(self, user_id: str) -> None:
+        """Delete a directory user (Entra soft-deletes: provisioning disables the account)."""
+        self._hook("DELETE", f"/_fake/directory/{user_id}")
+
+    def run_cycle(self, job_id: str) -> dict[str, Any]:
+        """Run one provisioning cycle of a started job now; returns the job with its status."""
+        return self._hook("POST", f"/_fake/jobs/{job_id}/cycle").json()
+
     def edit_mapping(
         self, service_principal_id: str, job_id: str, target: str, expression: str
     ) -> None:

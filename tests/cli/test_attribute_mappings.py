@@ -30,6 +30,7 @@ from tests.entra_stack import (
     backup_accounts,
     entra_stack,
     job_parts,
+    replicate_at_once,
     scim_token,
     seed_directory,
 )
@@ -43,6 +44,7 @@ ACCOUNT_SIZE_GB = 75
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
     with FakeGraphProcess() as process:
+        replicate_at_once(process)
         seed_directory(process)
         yield process
 

@@ -26,6 +26,7 @@ from tests.entra_stack import (
     entra_stack,
     job_parts,
     provisioning_cycle,
+    replicate_at_once,
     scim_token,
     seed_directory,
 )
@@ -35,6 +36,7 @@ from tests.leaks import assert_not_leaked
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
     with FakeGraphProcess() as process:
+        replicate_at_once(process)
         seed_directory(process)
         yield process
 

@@ -27,8 +27,10 @@ from tests.entra_stack import (
     entra_stack,
     planned_ops,
     provisioning_cycle,
+    replicate_at_once,
     scim_token,
     seed_directory,
+    up_steps,
     up_summary,
 )
 from tests.leaks import assert_not_leaked
@@ -49,6 +51,7 @@ REVEALED: list[str] = []
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
     with FakeGraphProcess() as process:
+        replicate_at_once(process)
         seed_directory(process)
         yield process
 
@@ -128,6 +131,20 @@ def test_second_up_changes_nothing_and_writes_nothing(stack, dashboard: Dashboar
     assert dashboard.writes() == []
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: providers/dashboard/connection_check.py ScimConnectionTestProvider.diff hides "
+    "a token that preview does not know yet, so the Entra secret's update is not previewed",
+)
+def test_preview_of_a_rotation_shows_the_entra_secret_update(stack):
+    stack.set_config("scim:keepers", '{"rotation": "2026-12"}')
+
+    ops = planned_ops(stack)
+
+    assert "replace" in ops[TOKEN]
+    assert ops.get(SECRET) == {"update"}
+
+
 def test_rotation_updates_the_secret_in_place_and_the_job_keeps_running(
     stack, graph, emulator, log
 ):
@@ -135,8 +152,7 @@ def test_rotation_updates_the_secret_in_place_and_the_job_keeps_running(
     job_id = stack.outputs()["job_id"]
     stack.set_config("scim:keepers", '{"rotation": "2026-12"}')
 
-    ops = planned_ops(stack)
-    summary = up_summary(stack)
+    summary, ops = up_steps(stack)
 
     assert "replace" in ops[TOKEN]
     assert ops[SECRET] == {"update"}

@@ -22,7 +22,14 @@ from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from tests.cli.test_app import SCRIPT
 from tests.dashboard import Dashboard
-from tests.entra_stack import SALES, GraphLog, entra_stack, job_parts, seed_directory
+from tests.entra_stack import (
+    SALES,
+    GraphLog,
+    entra_stack,
+    job_parts,
+    replicate_at_once,
+    seed_directory,
+)
 from tests.faults.conftest import FaultStack, summarize
 from tests.faults.conftest import pulumi_cli as pulumi_cli  # fixture
 
@@ -33,6 +40,7 @@ SECRETS = "/synchronization/secrets"
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
     with FakeGraphProcess() as process:
+        replicate_at_once(process)
         seed_directory(process)
         yield process
 
