@@ -98,8 +98,8 @@ CALLS = (
         "synchronization-synchronizationjob-validatecredentials",
     ),
     GraphCall(
-        "POST …/jobs/{id}/start, …/restart",
-        "ProvisioningJobControl",
+        "POST …/jobs/{id}/start, …/pause, …/restart",
+        "azuread.SynchronizationJob (start, pause), ProvisioningJobControl",
         "Application.ReadWrite.OwnedBy",
         "Synchronization.ReadWrite.All",
         "synchronization-synchronizationjob-start",
