@@ -1,5 +1,13 @@
 # The README's two commands are `make demo` and `make test`; the rest are their parts.
-PYTHON ?= python3.11
+# The interpreter that makes the virtualenvs: PYTHON=, else the first of these that is Python 3.11
+# or newer (pyproject.toml's requires-python; CI tests 3.11 to 3.13). Looked up once, by the first
+# recipe that needs it, so targets that make no virtualenv never wait for it.
+PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
+PYTHON ?= $(eval PYTHON := $(or $(shell $(FIND_PYTHON)),$(error $(NO_PYTHON))))$(PYTHON)
+FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do case "$$($$p --version 2>/dev/null)" in \
+	"Python 3.1"[1-9]*|"Python 3."[2-9][0-9]*) echo $$p; break;; esac; done
+NO_PYTHON = no Python 3.11 or newer on PATH (looked for $(PYTHON_CANDIDATES)); install Python \
+	3.11, 3.12 or 3.13, or pass PYTHON=/path/to/python3
 VENV := .venv
 PY := $(VENV)/bin/python
 POLICY_VENV := policy/venv
@@ -9,7 +17,7 @@ POLICY_VENV := policy/venv
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
-	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11, 3.12 or 3.13" >&2; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'

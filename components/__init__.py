@@ -12,16 +12,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from components.azure_extras import (
-        ProvisioningLogs,
-        ProvisioningLogsArgs,
-        TokenEscrow,
-        TokenEscrowArgs,
-    )
+    from components.azure_extras import ProvisioningLogs, TokenEscrow
+    from components.azure_extras_args import ProvisioningLogsArgs, TokenEscrowArgs
     from components.dashboard_scim import DashboardScim, DashboardScimArgs
-    from components.entra_application import ExistingApplication, NewApplication
-    from components.entra_provisioning import (
-        EntraProvisioning,
+    from components.entra_application_args import ExistingApplication, NewApplication
+    from components.entra_provisioning import EntraProvisioning
+    from components.entra_provisioning_args import (
         EntraProvisioningArgs,
         EntraProvisioningArgsError,
     )
@@ -31,16 +27,16 @@ MODULE_OF = {
     "DashboardScim": "components.dashboard_scim",
     "DashboardScimArgs": "components.dashboard_scim",
     "EntraProvisioning": "components.entra_provisioning",
-    "EntraProvisioningArgs": "components.entra_provisioning",
-    "EntraProvisioningArgsError": "components.entra_provisioning",
-    "ExistingApplication": "components.entra_application",
-    "NewApplication": "components.entra_application",
+    "EntraProvisioningArgs": "components.entra_provisioning_args",
+    "EntraProvisioningArgsError": "components.entra_provisioning_args",
+    "ExistingApplication": "components.entra_application_args",
+    "NewApplication": "components.entra_application_args",
     "ScimSetup": "components.scim_setup",
     "ScimSetupArgs": "components.scim_setup",
     "ProvisioningLogs": "components.azure_extras",
-    "ProvisioningLogsArgs": "components.azure_extras",
+    "ProvisioningLogsArgs": "components.azure_extras_args",
     "TokenEscrow": "components.azure_extras",
-    "TokenEscrowArgs": "components.azure_extras",
+    "TokenEscrowArgs": "components.azure_extras_args",
 }
 """Each public name and the module that defines it."""
 

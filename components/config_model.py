@@ -6,17 +6,31 @@ strings Pulumi hands over (`"200"`, `"false"`) and reports every problem in one 
 are forbidden, so a typo cannot pass silently. `stack_config` reads the running stack's config
 and turns pydantic's errors into messages naming the key and the fix.
 
-The Entra and Azure checks import their component modules inside the check, so a Dashboard-only
-stack never loads them.
+The checks are the components' own (`components.entra_values`, `components.entra_import`,
+`components.azure_extras_args`, the mapping grammar): none of them imports an Azure SDK, so a
+Dashboard-only stack loads no SDK to check its config.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from components.azure_extras_args import (
+    ProvisioningLogsArgs,
+    provisioning_logs_problems,
+    vault_secret_problems,
+)
+from components.entra_import import (
+    EntraImports,
+    assignment_import_id_problem,
+    job_import_id_problem,
+    normalised_import_id,
+    service_principals_of,
+)
+from components.entra_values import is_email_address, is_guid, normalised_guid
 from providers.dashboard.client import (
     ACCOUNT_SIZE_GB_MAX,
     ACCOUNT_SIZE_GB_MIN,
@@ -25,9 +39,9 @@ from providers.dashboard.client import (
 )
 from providers.dashboard.connection import dashboard_url_problem
 from providers.dashboard.scim_settings import DEFAULT_ACCOUNT_SIZE_GB
-
-if TYPE_CHECKING:
-    from components.azure_extras import ProvisioningLogsArgs
+from providers.graph.mapping_expression import ExpressionError
+from providers.graph.mapping_expression import check as check_expression
+from providers.graph.synchronization_schema import parse_clause
 
 
 def _usable_url(url: str) -> str:
@@ -47,18 +61,15 @@ def _keeper_text(value: object) -> object:
 
 
 def _group_ids(groups: list[str]) -> list[str]:
-    from components.entra_application import is_guid
-
-    if any(not is_guid(g) for g in groups):
+    if any(not is_guid(g.strip()) for g in groups):
         raise ValueError("each entry must be a group object id (a GUID)")
-    if len(set(groups)) != len(groups):
+    normalised = [normalised_guid(g) for g in groups]
+    if len(set(normalised)) != len(normalised):
         raise ValueError("each group may be listed once")
-    return groups
+    return normalised
 
 
 def _email(email: str) -> str:
-    from components.entra_provisioning import is_email_address
-
     if not is_email_address(email):
         raise ValueError(f"{email!r} is not an e-mail address (name@example.com)")
     return email
@@ -66,11 +77,9 @@ def _email(email: str) -> str:
 
 def _mapping_source(source: str | None) -> str | None:
     """An Entra attribute name or a well-formed mapping expression; None removes the mapping."""
-    from providers.graph.mapping_expression import ExpressionError, check
-
     if source is not None:
         try:
-            check(source)
+            check_expression(source)
         except ExpressionError as error:
             raise ValueError(
                 f"{error}; give an Entra attribute (mail) or an expression such as "
@@ -80,8 +89,6 @@ def _mapping_source(source: str | None) -> str | None:
 
 
 def _scoping_clause(clause: str) -> str:
-    from providers.graph.synchronization_schema import parse_clause
-
     parse_clause(clause)
     return clause
 
@@ -132,8 +139,8 @@ class EntraApplicationConfig(ConfigSection):
     """A new non-gallery app (`displayName`) or an existing one (one of the three lookups)."""
 
     displayName: str | None = None
-    clientId: str | None = None
-    objectId: str | None = None
+    clientId: Annotated[str, AfterValidator(normalised_guid)] | None = None
+    objectId: Annotated[str, AfterValidator(normalised_guid)] | None = None
     existingDisplayName: str | None = None
 
     @model_validator(mode="after")
@@ -160,23 +167,18 @@ class AttributeMappingConfig(ConfigSection):
 
 
 def _job_import_id(value: str) -> str:
-    from components.entra_import import job_import_id_problem
-
     if problem := job_import_id_problem(value):
         raise ValueError(problem)
-    return value
+    return normalised_import_id(value)
 
 
 def _assignment_import_ids(assignments: dict[str, str]) -> dict[str, str]:
-    from components.entra_application import is_guid
-    from components.entra_import import assignment_import_id_problem
-
     for group_id, value in assignments.items():
         if not is_guid(group_id):
             raise ValueError(f"{group_id!r} is not a group object id (a GUID)")
         if problem := assignment_import_id_problem(value):
             raise ValueError(f"{group_id}: {problem}")
-    return assignments
+    return {normalised_guid(g): normalised_import_id(v) for g, v in assignments.items()}
 
 
 class EntraImportConfig(ConfigSection):
@@ -186,6 +188,11 @@ class EntraImportConfig(ConfigSection):
     groupAssignments: Annotated[dict[str, str], AfterValidator(_assignment_import_ids)] = Field(
         default_factory=dict
     )
+    syncAll: bool | None = None
+    """`SyncAll` as Entra held it when adopted (written by `scim-setup adopt`)."""
+
+    def imports(self) -> EntraImports:
+        return EntraImports(self.synchronizationJob, dict(self.groupAssignments), self.syncAll)
 
 
 class EntraConfig(ConfigSection):
@@ -206,11 +213,9 @@ class EntraConfig(ConfigSection):
 
     @model_validator(mode="after")
     def _imports_fit_the_setup(self) -> EntraConfig:
-        from components.entra_import import EntraImports, service_principals_of
-
         if self.import_ is None:
             return self
-        imports = EntraImports(self.import_.synchronizationJob, dict(self.import_.groupAssignments))
+        imports = self.import_.imports()
         if self.application.displayName is not None:
             raise ValueError(
                 "entra:import takes over objects of an existing app, but entra:application."
@@ -243,14 +248,10 @@ class ProvisioningLogsConfig(ConfigSection):
 
     @model_validator(mode="after")
     def _usable_by_the_component(self) -> ProvisioningLogsConfig:
-        from components.azure_extras import provisioning_logs_problems
-
         _raise_camel_cased(provisioning_logs_problems(self.args()))
         return self
 
     def args(self) -> ProvisioningLogsArgs:
-        from components.azure_extras import ProvisioningLogsArgs
-
         return ProvisioningLogsArgs(
             workspace_id=self.workspaceId,
             resource_group_name=self.resourceGroupName,
@@ -268,8 +269,6 @@ class TokenEscrowConfig(ConfigSection):
 
     @model_validator(mode="after")
     def _usable_by_the_component(self) -> TokenEscrowConfig:
-        from components.azure_extras import vault_secret_problems
-
         _raise_camel_cased(vault_secret_problems(self.vaultName, self.secretName))
         return self
 

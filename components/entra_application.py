@@ -1,19 +1,40 @@
-"""Which Entra enterprise application receives the provisioning configuration.
+"""The enterprise application that receives the provisioning configuration, created or found.
 
-Either a new non-gallery app that this stack owns (`NewApplication`), or an app that already
-exists, e.g. the one set up for SSO (`ExistingApplication`). An existing app is only ever read
-through a data source, never adopted as a resource, so `pulumi destroy` leaves it in place.
-`pulumi_azuread` is imported where the app is created or looked up, not by the checks.
+A `NewApplication` is created from the non-gallery template; an `ExistingApplication` is only
+ever read through a data source, never adopted as a resource, so `pulumi destroy` leaves it in
+place. The choice and its checks are `components.entra_application_args`. `pulumi_azuread` is
+imported where the app is created or looked up.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+
+from components.entra_application_args import (
+    ApplicationChoice,
+    ExistingApplication,
+    NewApplication,
+    application_problems,
+)
+from components.entra_values import is_guid
+
+__all__ = [
+    "DEFAULT_ACCESS_ROLE_ID",
+    "NON_GALLERY_TEMPLATE_ID",
+    "USER_ROLE_NAME",
+    "ApplicationChoice",
+    "ExistingApplication",
+    "NewApplication",
+    "ResolvedApplication",
+    "application_problems",
+    "group_assignment_role_id",
+    "is_guid",
+    "resolve_application",
+]
 
 NON_GALLERY_TEMPLATE_ID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 """Graph application template "custom application": the portal's "Create your own application"
@@ -24,36 +45,6 @@ DEFAULT_ACCESS_ROLE_ID = "00000000-0000-0000-0000-000000000000"
 
 USER_ROLE_NAME = "User"
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-
-
-def is_guid(value: str) -> bool:
-    """Entra object ids and client ids are GUIDs; anything else is a typo or a display name."""
-    return bool(_GUID.match(value))
-
-
-@dataclass(frozen=True)
-class NewApplication:
-    """Create a non-gallery enterprise app owned by this stack (destroyed with it)."""
-
-    display_name: pulumi.Input[str]
-
-
-@dataclass(frozen=True)
-class ExistingApplication:
-    """Use an enterprise app that already exists; set exactly one lookup key.
-
-    `object_id` is the enterprise application's (service principal's) object id, as shown on
-    its Overview page, not the app registration's. A display name must match exactly one app.
-    """
-
-    client_id: pulumi.Input[str] | None = None
-    object_id: pulumi.Input[str] | None = None
-    display_name: pulumi.Input[str] | None = None
-
-
-ApplicationChoice = NewApplication | ExistingApplication
-
 
 @dataclass(frozen=True)
 class ResolvedApplication:
@@ -63,43 +54,6 @@ class ResolvedApplication:
     service_principal_object_id: pulumi.Output[str]
     application_object_id: pulumi.Output[str | None]
     app_roles: pulumi.Output[Sequence[Mapping[str, Any]]]
-
-
-def application_problems(application: object) -> list[str]:
-    """Everything wrong with the `application` argument, each naming the fix."""
-    if isinstance(application, NewApplication):
-        return _new_application_problems(application)
-    if isinstance(application, ExistingApplication):
-        return _existing_application_problems(application)
-    return [
-        "application: choose exactly one app: NewApplication(display_name=...) to create one, "
-        "or ExistingApplication(client_id=... | object_id=... | display_name=...) to use an "
-        f"existing one (got {application!r})"
-    ]
-
-
-def _new_application_problems(app: NewApplication) -> list[str]:
-    if isinstance(app.display_name, str) and not app.display_name.strip():
-        return ["application.display_name: must not be blank; it is the enterprise app's name"]
-    return []
-
-
-def _existing_application_problems(app: ExistingApplication) -> list[str]:
-    keys = {k: v for k, v in vars(app).items() if v is not None}
-    if len(keys) != 1:
-        given = ", ".join(keys) or "none"
-        return [
-            "application: ExistingApplication needs exactly one of client_id, object_id or "
-            f"display_name to look the app up by (given: {given})"
-        ]
-    key, value = next(iter(keys.items()))
-    if not isinstance(value, str):
-        return []
-    if key == "display_name" and not value.strip():
-        return ["application.display_name: must not be blank"]
-    if key != "display_name" and not is_guid(value):
-        return [f"application.{key}: must be a GUID like 00000000-0000-0000-0000-000000000000"]
-    return []
 
 
 def resolve_application(

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-_GUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
-JOB_IMPORT_ID = re.compile(rf"^/servicePrincipals/({_GUID})/synchronization/jobs/[^/\s]+$")
-ASSIGNMENT_IMPORT_ID = re.compile(rf"^/servicePrincipals/({_GUID})/appRoleAssignedTo/[^/\s]+$")
+from components.entra_values import GUID_PATTERN, normalised_guid
+
+JOB_IMPORT_ID = re.compile(rf"^/servicePrincipals/({GUID_PATTERN})/synchronization/jobs/[^/\s]+$")
+ASSIGNMENT_IMPORT_ID = re.compile(
+    rf"^/servicePrincipals/({GUID_PATTERN})/appRoleAssignedTo/[^/\s]+$"
+)
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,34 @@ class EntraImports:
 
     synchronization_job: str | None = None
     group_assignments: Mapping[str, str] = field(default_factory=dict)
+    sync_all: bool | None = None
+    """`SyncAll` as Entra held it when adopted: the scope the first `up` switches from."""
 
     def assignment_for(self, group_id: object) -> str | None:
-        return self.group_assignments.get(group_id) if isinstance(group_id, str) else None
+        if not isinstance(group_id, str):
+            return None
+        return self.group_assignments.get(normalised_guid(group_id))
+
+    def normalised(self) -> EntraImports:
+        """Every GUID in lower case, as Graph answers and the provider stores them."""
+        job = self.synchronization_job
+        return replace(
+            self,
+            synchronization_job=None if job is None else normalised_import_id(job),
+            group_assignments={
+                normalised_guid(group): normalised_import_id(value)
+                for group, value in self.group_assignments.items()
+            },
+        )
+
+
+def normalised_import_id(value: str) -> str:
+    """The import id with its service principal's GUID in lower case (the rest kept as is)."""
+    match = JOB_IMPORT_ID.match(value) or ASSIGNMENT_IMPORT_ID.match(value)
+    if match is None:
+        return value
+    start, end = match.span(1)
+    return value[:start] + match.group(1).lower() + value[end:]
 
 
 def job_import_id(service_principal_id: str, job_id: str) -> str:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 import pulumi
 
 from components.dashboard_scim import DashboardScim, DashboardScimArgs
-from components.entra_provisioning import (
-    EntraProvisioning,
+from components.entra_provisioning import EntraProvisioning
+from components.entra_provisioning_args import (
     EntraProvisioningArgs,
     EntraProvisioningArgsError,
     argument_problems,

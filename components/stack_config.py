@@ -11,13 +11,13 @@ import difflib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
-from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from components.azure_extras_args import TokenEscrowArgs
 from components.config_model import (
     NAMESPACES,
     SECTIONS,
@@ -27,12 +27,10 @@ from components.config_model import (
     TokenEscrowConfig,
 )
 from components.dashboard_scim import DashboardScimArgs
+from components.entra_application_args import ExistingApplication, NewApplication
+from components.entra_provisioning_args import EntraProvisioningArgs
 from providers.dashboard.connection import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
 from providers.dashboard.token_adoption import EXISTING_TOKEN_KEY
-
-if TYPE_CHECKING:
-    from components.azure_extras import TokenEscrowArgs
-    from components.entra_provisioning import EntraProvisioningArgs
 
 __all__ = [
     "StackConfig",
@@ -156,11 +154,15 @@ def _suggestion(name: str, section: type[ConfigSection]) -> str:
 
 
 def load_stack_config() -> StackConfig:
-    """The running stack's config, validated; raises `StackConfigError` listing every problem."""
-    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    secret_keys = set(runtime_config.get_config_secret_keys_env())
-    secret_keys.update(key for key in raw if runtime_config.is_config_secret(key))
-    return parse_stack_config(raw, secret_keys)
+    """The running stack's config, validated; raises `StackConfigError` listing every problem.
+
+    The whole config, unknown keys included, is what the language host hands the program in
+    `PULUMI_CONFIG` and `PULUMI_CONFIG_SECRET_KEYS`, read through `pulumi.runtime`'s public
+    `get_config_env()` and `get_config_secret_keys_env()`; `pulumi.Config` reads one key at a
+    time and cannot list the keys nobody asked for.
+    """
+    raw = pulumi.runtime.get_config_env()
+    return parse_stack_config(raw, pulumi.runtime.get_config_secret_keys_env())
 
 
 def dashboard_args(config: StackConfig) -> DashboardScimArgs:
@@ -185,10 +187,6 @@ def dashboard_args(config: StackConfig) -> DashboardScimArgs:
 
 def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
     """The Entra step's arguments; `ScimSetup` fills in the tenant URL and token."""
-    from components.entra_application import ExistingApplication, NewApplication
-    from components.entra_import import EntraImports
-    from components.entra_provisioning import EntraProvisioningArgs
-
     app = entra.application
     application = (
         NewApplication(display_name=app.displayName)
@@ -209,15 +207,11 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         fail_when_quarantined=entra.failWhenQuarantined,
         attribute_mappings=[m.model_dump() for m in entra.attributeMappings],
         scoping_filter=entra.scopingFilter,
-        imports=None
-        if entra.import_ is None
-        else EntraImports(entra.import_.synchronizationJob, dict(entra.import_.groupAssignments)),
+        imports=None if entra.import_ is None else entra.import_.imports(),
     )
 
 
 def token_escrow_args(escrow: TokenEscrowConfig, token: pulumi.Input[str]) -> TokenEscrowArgs:
-    from components.azure_extras import TokenEscrowArgs
-
     return TokenEscrowArgs(
         token=token,
         resource_group_name=escrow.resourceGroupName,

@@ -12,9 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
+import pulumi
 from pulumi.dynamic import CheckFailure, Config, ConfigureRequest, ResourceProvider
-from pulumi.output import Unknown
-from pulumi.runtime.rpc import UNKNOWN
 
 from providers.error_reporting import report_errors_in_one_line
 from providers.http_transport import REAL_CLOCK, Clock
@@ -86,11 +85,13 @@ class ConfiguredProvider(ResourceProvider, Generic[ConnectionT, ClientT]):
 
 
 def is_known(value: Any) -> bool:
-    """False for a value not known yet (during preview).
+    """False for a value not known yet (during preview), or a list or map holding one.
 
-    `check()` receives the engine's UNKNOWN sentinel string, `diff()` an `Unknown` object.
+    The SDK hands `check()` and `diff()` an unknown as `pulumi.UNKNOWN` (its dynamic provider
+    server deserializes their inputs with `keep_unknowns`), as it does an `apply` that runs
+    with unknowns; `pulumi.contains_unknowns` finds it, nested or not.
     """
-    return not isinstance(value, Unknown) and value != UNKNOWN
+    return not pulumi.contains_unknowns(value)
 
 
 def whole_number(value: Any) -> int | None:

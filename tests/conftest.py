@@ -30,8 +30,8 @@ import requests
 
 from scim_setup.cpus import usable_cpus
 from scim_setup.emulator.process import EmulatorProcess
-from tests.dashboard import Dashboard
-from tests.fault_rows import print_fault_table
+from tests.support.dashboard import Dashboard
+from tests.support.fault_rows import print_fault_table
 
 RESET_TIMEOUT_S = 90
 """Longer than a reset may wait for requests still in progress (the emulator's control API)."""

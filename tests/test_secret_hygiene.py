@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 MODULE = '''"""A module that handles a token.{marker}"""
 import os

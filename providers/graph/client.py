@@ -34,6 +34,7 @@ from providers.graph.discovery import (
     assignment_from_json,
     job_from_json,
     odata_string,
+    secrets_from_json,
     service_principal_from_json,
 )
 from providers.graph.permissions import missing_permissions_advice, unavailable
@@ -340,6 +341,11 @@ class GraphClient:
         """Who is assigned to the app: users, groups and service principals."""
         path = f"/servicePrincipals/{service_principal_id}/appRoleAssignedTo"
         return [assignment_from_json(item) for item in self._list(path)]
+
+    def synchronization_secrets(self, service_principal_id: str) -> dict[str, str]:
+        """The saved provisioning secrets by key; Graph masks the token (and passwords) as `*`."""
+        path = f"/servicePrincipals/{service_principal_id}/synchronization/secrets"
+        return secrets_from_json(self._send("GET", path))
 
     def _list(self, path: str) -> list[dict[str, Any]]:
         """Every item of a collection, following `@odata.nextLink` within this Graph."""

@@ -2,10 +2,13 @@
 
 The shapes are Microsoft Graph v1.0's: `servicePrincipal` (`id`, `appId`, `displayName`,
 `appRoles`), `application` (`id`, `appId`), `synchronizationJob` (`id`, `templateId`,
-`schedule.state`) and `appRoleAssignment` (`id`, `appRoleId`, `principalId`, `principalType`,
-`principalDisplayName`, `resourceId`); collections come as `{"value": [...]}` with an optional
-`@odata.nextLink` (Graph docs: serviceprincipal-get, serviceprincipal-list,
-synchronization-synchronization-list-jobs, serviceprincipal-list-approleassignedto).
+`schedule.state`), `appRoleAssignment` (`id`, `appRoleId`, `principalId`, `principalType`,
+`principalDisplayName`, `resourceId`) and the saved provisioning secrets (`{"value": [{key,
+value}]}`, sensitive values read back as `*`, as upstream's
+`flattenSynchronizationSecretKeyStringValuePair` expects); collections come as `{"value": [...]}`
+with an optional `@odata.nextLink` (Graph docs: serviceprincipal-get, serviceprincipal-list,
+synchronization-synchronization-list-jobs, serviceprincipal-list-approleassignedto,
+synchronization-serviceprincipal-put-synchronization).
 `GraphClient` makes the calls; this module only turns the answers into the fields adoption uses.
 """
 
@@ -68,6 +71,15 @@ def assignment_from_json(data: dict[str, Any]) -> AppRoleAssignmentInfo:
         principal_type=str(data.get("principalType") or ""),
         principal_display_name=str(data.get("principalDisplayName") or ""),
     )
+
+
+def secrets_from_json(data: dict[str, Any]) -> dict[str, str]:
+    pairs = data.get("value") or []
+    return {
+        str(pair.get("key")): str(pair.get("value") or "")
+        for pair in pairs
+        if isinstance(pair, dict) and pair.get("key")
+    }
 
 
 def odata_string(value: str) -> str:

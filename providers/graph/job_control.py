@@ -15,7 +15,8 @@ and records the repairs the next update makes, as codes in the `plan` input that
   calls `start`.
 - `start`: the job is stopped (schedule Paused or Disabled) while `start_provisioning` is true.
   With `start_provisioning` false the job is left as it is.
-- `restart-scope`: `sync_all` changed; Microsoft's known issues say a switch between "sync all"
+- `restart-scope`: `sync_all` changed (on create: differs from `adopted_sync_all`, the scope of a
+  setup made in the portal); Microsoft's known issues say a switch between "sync all"
   and "sync assigned" needs a restart to take effect. The update restarts with the criteria of
   the portal's *Restart provisioning* (`RESTART_SCOPE`), which re-evaluates every object.
 
@@ -87,6 +88,9 @@ class ProvisioningJobControlArgs:
     start_provisioning: pulumi.Input[bool] = True
     sync_all: pulumi.Input[bool] = False
     portal_url: pulumi.Input[str] | None = None
+    adopted_sync_all: pulumi.Input[bool] | None = None
+    """`SyncAll` as Entra held it when `scim-setup adopt` read it: on create, the scope the job
+    switches from. Not compared by `diff`, so dropping `entra:import` later changes nothing."""
 
 
 def lifted_by_package(status: JobStatus) -> bool | None:
@@ -98,8 +102,9 @@ def lifted_by_package(status: JobStatus) -> bool | None:
 
 
 def scope_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
-    """`sync_all` changed since the last update (never on create)."""
-    before, after = olds.get("sync_all"), news.get("sync_all")
+    """`sync_all` changed since the last update, or on create since the adopted setup's scope."""
+    before = olds.get("sync_all") if olds else news.get("adopted_sync_all")
+    after = news.get("sync_all")
     return isinstance(before, bool) and isinstance(after, bool) and before != after
 
 
@@ -144,6 +149,7 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphCl
         inputs = {key: news.get(key) for key in _INPUTS}
         inputs["start_provisioning"] = news.get("start_provisioning") is not False
         inputs["sync_all"] = news.get("sync_all") is True
+        inputs["adopted_sync_all"] = news.get("adopted_sync_all")
         failures = [*self.config_failures(), *job_id_failures(news)]
         inputs["plan"], inputs["attention"] = [], None
         if olds and not failures and is_known(inputs["job_id"]):

@@ -29,13 +29,14 @@ from providers.dashboard.token_adoption import TokenNotActiveError
 from providers.graph.client import GraphClient, GraphError
 from providers.graph.connection import GraphConnection
 from scim_setup.cli.adoption_discovery import (
-    AdoptionError,
     Discovery,
     adoption_config,
+    adoption_warnings,
     application_lookup,
     discover_dashboard,
     discover_entra,
 )
+from scim_setup.cli.adoption_limits import AdoptionError
 from scim_setup.cli.adoption_verdict import EXISTING_TOKEN_KEY, first_up_problems, safe_summary
 from scim_setup.cli.preview_changes import Preview
 
@@ -138,6 +139,8 @@ def render(found: Discovery, written: dict[str, str], console: Console) -> None:
         table.add_row("App registration", entra.application_object_id or "none in this tenant")
         job = entra.job
         table.add_row("Sync job", "none" if job is None else f"{job.id} ({job.schedule_state})")
+        saved = ", ".join(sorted(entra.secrets)) or "none"
+        table.add_row("Saved secrets", f"{saved} (the token is never shown)")
         groups = ", ".join(a.principal_id for a in entra.groups) or "none"
         table.add_row("Assigned groups", groups)
         if entra.users:
@@ -147,6 +150,8 @@ def render(found: Discovery, written: dict[str, str], console: Console) -> None:
     console.print(f"  {EXISTING_TOKEN_KEY} = [secret]")
     for key, value in written.items():
         console.print(f"  {key} = {value}", markup=False)
+    for warning in adoption_warnings(found):
+        console.print(f"Warning: {warning}", markup=False)
 
 
 def run_adoption(stack: str | None, config_file: Path | None, cwd: Path, preview: bool) -> None:

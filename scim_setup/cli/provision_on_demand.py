@@ -81,7 +81,7 @@ def provision_on_demand(
 
 
 def run(user: str, stack: str | None, cwd: Path, config_file: Path | None = None) -> OnDemandResult:
-    from components.entra_application import is_guid
+    from components.entra_values import is_guid
     from providers.error_reporting import OneLineError
     from providers.graph.connection import GraphConnection
     from providers.graph.synchronization_schema import SchemaError, user_mapping

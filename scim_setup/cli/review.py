@@ -10,16 +10,16 @@ Exit 0 when the review was printed, 1 when there was no preview to read.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from scim_setup.cli.preview_changes import Preview, changes
 from scim_setup.cli.review_markdown import markdown
+
+if TYPE_CHECKING:
+    from pulumi import automation as auto
 
 
 class ReviewError(Exception):
@@ -27,7 +27,12 @@ class ReviewError(Exception):
 
 
 def review(
-    stack: Annotated[str | None, typer.Option("--stack", "-s", help="Stack to preview.")] = None,
+    stack: Annotated[
+        str | None,
+        typer.Option(
+            "--stack", "-s", help="Stack to preview (selected, as `pulumi stack select`)."
+        ),
+    ] = None,
     config_file: Annotated[
         Path | None, typer.Option("--config-file", help="Stack config file for the preview.")
     ] = None,
@@ -141,36 +146,70 @@ def read_event_log(path: Path) -> list[dict[str, Any]]:
     return events
 
 
-def _policy_pack_args(packs: list[Path], configs: list[Path]) -> list[str]:
-    """`--policy-pack` and `--policy-pack-config` for the preview: the CLI gives the n-th config
-    file to the n-th pack."""
+PolicyPacks = tuple[list[str], list[str]]
+"""The policy pack directories and their config files, in order."""
+
+
+def _policy_pack_args(packs: list[Path], configs: list[Path]) -> PolicyPacks:
+    """The packs and their config files for the preview: the CLI gives the n-th config file to
+    the n-th pack."""
     if len(configs) > len(packs):
         raise ReviewError("more --policy-pack-config files than --policy-pack directories")
-    argv = [arg for pack in packs for arg in ("--policy-pack", str(pack))]
-    return argv + [arg for config in configs for arg in ("--policy-pack-config", str(config))]
+    return [str(pack) for pack in packs], [str(config) for config in configs]
 
 
 def _run_preview(
-    stack: str | None, config_file: Path | None, policy_pack_args: list[str]
+    stack: str | None, config_file: Path | None, policy_pack_args: PolicyPacks
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """`pulumi preview --json` and its event log; a preview that fails after planning (a
-    mandatory policy) still has steps, and the log has the violations."""
-    argv = ["pulumi", "preview", "--json", "--non-interactive", "--color", "never"]
-    argv += ["--stack", stack] if stack else []
-    argv += ["--config-file", str(config_file)] if config_file else []
-    with tempfile.TemporaryDirectory(prefix="scim-setup-review-") as work:
-        log = Path(work) / "events.jsonl"
-        result = _pulumi([*argv, *policy_pack_args, "--event-log", str(log)])
-        events = read_event_log(log) if log.exists() else []
-    first_error = next((line for line in result.stderr.splitlines() if line.strip()), "")
-    problem = f"`pulumi preview` exited {result.returncode} without a plan: {first_error}"
-    return _parse(result.stdout, problem.rstrip(": ")), events
+    """`pulumi preview --json` and its policy events, through the Automation API (its `on_event`
+    is the public way to the engine's events); a preview that fails after planning (a mandatory
+    policy) still has steps, and the events have the violations."""
+    from pulumi import automation as auto  # only a preview run here needs it
 
+    from scim_setup.cli.fleet.stacks import last_line
 
-def _pulumi(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    # `--event-log` is a debug flag of the CLI; the Automation API turns them on this way too.
-    env = {**os.environ, "PULUMI_DEBUG_COMMANDS": "true"}
+    stdout: list[str] = []
+    events: list[dict[str, Any]] = []
     try:
-        return subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+        workspace = auto.LocalWorkspace(work_dir=str(Path.cwd()))
+        selected = _stack_name(workspace, stack)
+        auto.Stack.select(selected, workspace).preview(
+            json=True,
+            color="never",
+            config_file=str(config_file) if config_file else None,
+            policy_packs=policy_pack_args[0] or None,
+            policy_pack_configs=policy_pack_args[1] or None,
+            on_output=stdout.append,
+            on_event=lambda event: _keep_policy_event(event, events),
+        )
+        failure = ""
+    except auto.CommandError as error:
+        failure = last_line(str(error))
     except FileNotFoundError:
         raise ReviewError("the Pulumi CLI is not on PATH (see scripts/install-pulumi)") from None
+    problem = f"`pulumi preview` failed without a plan: {failure}"
+    return _parse("\n".join(stdout), problem.rstrip(": ")), events
+
+
+def _stack_name(workspace: auto.LocalWorkspace, stack: str | None) -> str:
+    if stack:
+        return stack
+    current = workspace.stack()
+    if current is None:
+        raise ReviewError("no stack is selected: pass --stack")
+    return current.name
+
+
+def _keep_policy_event(event: auto.EngineEvent, events: list[dict[str, Any]]) -> None:
+    """A policy event as `pulumi preview --event-log` writes it: one reader reads both."""
+    policy = event.policy_event
+    if policy is None:
+        return
+    logged = {
+        "message": policy.message,
+        "policyName": policy.policy_name,
+        "policyPackName": policy.policy_pack_name,
+        "enforcementLevel": policy.enforcement_level,
+        "resourceUrn": policy.resource_urn or "",
+    }
+    events.append({"sequence": len(events), "policyEvent": logged})

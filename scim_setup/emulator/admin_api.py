@@ -7,8 +7,9 @@ Every call needs an admin API token of a user with the administrator role
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from scim_setup.emulator import request_limits
 from scim_setup.emulator.clock import utc_now
@@ -68,15 +69,15 @@ class AdminApi:
         self._tenant_url = tenant_url
         self._token_hashes = store.admin_token_hashes()
 
-    def router(self) -> APIRouter:
-        """Return the routes under `/api/v1`."""
-        router = APIRouter(prefix="/api/v1")
-        router.add_api_route("/scim", self.get_settings, methods=["GET"])
-        router.add_api_route("/scim", self.put_settings, methods=["PUT"])
-        router.add_api_route("/scim/token", self.generate_token, methods=["POST"])
-        router.add_api_route("/scim/token/{token_id}", self.revoke_token, methods=["DELETE"])
-        router.add_api_route("/backup-accounts", self.backup_accounts, methods=["GET"])
-        return router
+    def routes(self) -> list[Route]:
+        """The routes under `/api/v1`."""
+        return [
+            Route("/api/v1/scim", self.get_settings, methods=["GET"]),
+            Route("/api/v1/scim", self.put_settings, methods=["PUT"]),
+            Route("/api/v1/scim/token", self.generate_token, methods=["POST"]),
+            Route("/api/v1/scim/token/{token_id}", self.revoke_token, methods=["DELETE"]),
+            Route("/api/v1/backup-accounts", self.backup_accounts, methods=["GET"]),
+        ]
 
     def _require_admin(self, request: Request) -> None:
         """401 for a missing or unknown token, 403 for a user without the administrator role."""
@@ -116,10 +117,10 @@ class AdminApi:
         answer = {"id": record.id, "token": secret, "createdAt": record.created_at, "label": label}
         return JSONResponse(answer, status_code=201, headers={"Cache-Control": "no-store"})
 
-    async def revoke_token(self, request: Request, token_id: str) -> Response:
+    async def revoke_token(self, request: Request) -> Response:
         """`DELETE /api/v1/scim/token/{id}`: 404 unless `{id}` is the active token."""
         self._require_admin(request)
-        if not self._store.revoke_scim_token(token_id):
+        if not self._store.revoke_scim_token(request.path_params["token_id"]):
             raise AdminError(404, "not_found", "no active SCIM token with this id")
         return Response(status_code=204)
 

@@ -1,16 +1,19 @@
-"""The emulated Dashboard as one FastAPI application: admin API + SCIM endpoint.
+"""The emulated Dashboard as one Starlette application: admin API + SCIM endpoint.
 
-`create_app` takes its store and options from the caller, so the CLI, a test
-or an in-process server can build the same application.
+Plain Starlette, routes and exception handlers, as Starlette intends: every handler reads its
+request itself (the SCIM body through `request_limits`, the token from its header), so FastAPI's
+dependency injection and validation would only add CPU per request. `create_app` takes its store
+and options from the caller, so the CLI, a test or an in-process server can build the same
+application. Starlette records no telemetry unless its middleware is added, and none is.
 """
 
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
-from fastapi.telemetry import TelemetryConfig
 from scim2_models import SCIMException
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
 from scim_setup.emulator.admin_api import AdminApi, AdminError, admin_error_response
@@ -20,12 +23,6 @@ from scim_setup.emulator.store import Store
 
 _SCIM_PREFIX = "/scim/"
 _HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed"}
-NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
-"""FastAPI's native OpenTelemetry, off: the emulator configures no provider.
-
-If the environment ever configured one, its request logs would carry exception messages out of
-the process.
-"""
 
 
 @dataclass(frozen=True)
@@ -42,26 +39,22 @@ class AppOptions:
 
 def create_app(store: Store, options: AppOptions) -> ASGIApp:
     """Build the application over `store`; with test hooks, wrapped in their middleware."""
-    app = FastAPI(
-        title="Dashboard emulator",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-        telemetry=NO_TELEMETRY,
-    )
     scim = ScimApi(store, options.base_url)
     # SCIM first: routes are matched in order, and SCIM carries nearly all the traffic.
-    scim.add_routes(app)
-    app.include_router(AdminApi(store, scim.tenant_url).router())
-    app.add_exception_handler(AdminError, _admin_error)
-    app.add_exception_handler(SCIMException, _scim_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
-    if not options.test_hooks:
-        return app
-    hooks = EmulatorHooks(store.reset)
-    app.include_router(hooks.router())
-    return HooksMiddleware(app, hooks)
+    routes = [*scim.routes(), *AdminApi(store, scim.tenant_url).routes()]
+    hooks = EmulatorHooks(store.reset) if options.test_hooks else None
+    if hooks is not None:
+        routes += hooks.routes()
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            AdminError: _admin_error,
+            SCIMException: _scim_error,
+            HTTPException: _http_error,
+            Exception: _unexpected_error,
+        },
+    )
+    return app if hooks is None else HooksMiddleware(app, hooks)
 
 
 async def _admin_error(request: Request, error: Exception) -> Response:

@@ -44,8 +44,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scim_setup.emulator.admin_api import AdminError, json_object, validation_error
@@ -135,22 +136,22 @@ class EmulatorHooks:
                     return fault
         return None
 
-    def router(self) -> APIRouter:
-        """Return the `/_emulator` routes."""
-        router = APIRouter(prefix=HOOKS_PREFIX)
-        router.add_api_route("/requests", self.list_requests, methods=["GET"])
-        router.add_api_route("/requests", self.clear_requests, methods=["DELETE"])
-        router.add_api_route("/faults", self.add_fault, methods=["POST"])
-        router.add_api_route("/faults", self.clear_faults, methods=["DELETE"])
-        router.add_api_route("/reset", self.reset, methods=["POST"])
-        return router
+    def routes(self) -> list[Route]:
+        """The `/_emulator` routes."""
+        return [
+            Route(f"{HOOKS_PREFIX}/requests", self.list_requests, methods=["GET"]),
+            Route(f"{HOOKS_PREFIX}/requests", self.clear_requests, methods=["DELETE"]),
+            Route(f"{HOOKS_PREFIX}/faults", self.add_fault, methods=["POST"]),
+            Route(f"{HOOKS_PREFIX}/faults", self.clear_faults, methods=["DELETE"]),
+            Route(f"{HOOKS_PREFIX}/reset", self.reset, methods=["POST"]),
+        ]
 
-    async def list_requests(self) -> JSONResponse:
+    async def list_requests(self, request: Request) -> JSONResponse:
         """`GET /_emulator/requests`."""
         with self._lock:
             return JSONResponse({"items": [dict(entry) for entry in self._requests]})
 
-    async def clear_requests(self) -> Response:
+    async def clear_requests(self, request: Request) -> Response:
         """`DELETE /_emulator/requests`."""
         with self._lock:
             self._requests.clear()
@@ -163,7 +164,7 @@ class EmulatorHooks:
             self._faults.append(fault)
         return JSONResponse(_fault_json(fault), status_code=201)
 
-    async def clear_faults(self) -> Response:
+    async def clear_faults(self, request: Request) -> Response:
         """`DELETE /_emulator/faults`."""
         with self._lock:
             self._faults.clear()

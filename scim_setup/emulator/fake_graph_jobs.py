@@ -23,7 +23,8 @@ Graph calls answered here, with the shapes and state changes Microsoft documents
   minutes (use-scim-to-provision-users-and-groups: cycles about every 40 minutes).
 - `POST …/jobs/{id}/restart` `{"criteria": {"resetScope"}}` (204): the job runs again; the
   quarantine is cleared when the scope names `QuarantineState` or `Full` or is empty (the
-  portal's Restart provisioning); `Watermark`, `Full` or an empty scope reprocess every object.
+  portal's Restart provisioning); `Watermark`, `Full` or an empty scope reprocess every object
+  (the next provisioning cycle, `fake_graph_provisioning`, exports every user in scope again).
 
 Test-control routes:
 

@@ -2,7 +2,8 @@
 
 Real identity providers cannot reach a local endpoint, so tests, the demo and
 the benchmark replay their documented request shapes instead
-(`scim_setup.emulator.entra_replay`, `okta_replay`, `onelogin_replay`, `google_replay`).
+(`scim_setup.emulator.entra_replay`; `tests/support/okta_replay.py`, `onelogin_replay.py`,
+`google_replay.py`).
 Each method of a replay returns the `requests.Response`, as the provider
 judges the status.
 """

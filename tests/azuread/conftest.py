@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
-from tests.azuread.plugin import StandInPlugin
+from tests.support.azuread_plugin import StandInPlugin
 
 NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 USER_ROLE_ID = "18d14569-c3bd-439b-9a66-3a2aee01d14f"

@@ -7,7 +7,7 @@ import pytest
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.azuread.conftest import USER_ROLE_ID, calls, new_app
-from tests.azuread.plugin import PluginError, StandInPlugin
+from tests.support.azuread_plugin import PluginError, StandInPlugin
 
 ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 GROUP = "5B1E7A52-2C7E-4D8E-8F5E-0A1B2C3D4E5F"

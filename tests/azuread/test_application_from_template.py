@@ -4,30 +4,23 @@ stand-in's gRPC server against the fake Graph."""
 from __future__ import annotations
 
 import pytest
-import requests
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.azuread.conftest import NON_GALLERY, calls
-from tests.azuread.plugin import PluginError, StandInPlugin
+from tests.support.azuread_plugin import PluginError, StandInPlugin
 
 APP = "azuread:index/applicationFromTemplate:ApplicationFromTemplate"
-
-
-def replication_lag(graph: FakeGraphProcess, seconds: float) -> None:
-    """How long the fake Graph answers 404 for a new service principal."""
-    url = f"{graph.url}/_fake/replicationLag"
-    requests.put(url, json={"seconds": seconds}, verify=graph.ca_bundle, timeout=10)
 
 
 def test_create_instantiates_and_waits_for_the_application_not_the_service_principal(
     graph: FakeGraphProcess, plugin: StandInPlugin
 ) -> None:
-    replication_lag(graph, 30)
+    graph.set_replication_lag(30)
     try:
         before = len(graph.requests())
         app_id, outputs = plugin.create(APP, {"displayName": "Lagging", "templateId": NON_GALLERY})
     finally:
-        replication_lag(graph, 0)
+        graph.set_replication_lag(0)
 
     made = calls(graph, before)
     app = outputs["applicationObjectId"]

@@ -4,7 +4,7 @@ required inputs and each input's ValidateFunc reported before anything is called
 from __future__ import annotations
 
 from scim_setup.emulator.azuread.wire import UNKNOWN
-from tests.azuread.plugin import StandInPlugin
+from tests.support.azuread_plugin import StandInPlugin
 
 JOB = "azuread:index/synchronizationJob:SynchronizationJob"
 ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"

@@ -7,7 +7,7 @@ import pytest
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.azuread.conftest import USER_ROLE_ID, new_app
-from tests.azuread.plugin import PluginError, StandInPlugin
+from tests.support.azuread_plugin import PluginError, StandInPlugin
 
 GET_APPLICATION = "azuread:index/getApplication:getApplication"
 GET_SERVICE_PRINCIPAL = "azuread:index/getServicePrincipal:getServicePrincipal"

@@ -11,7 +11,7 @@ import pytest
 
 from scim_setup.emulator.azuread.timing import Clock
 from scim_setup.emulator.azuread.waits import WaitTimeout, wait_for_update
-from tests.azuread.plugin import PluginError, StandInPlugin
+from tests.support.azuread_plugin import PluginError, StandInPlugin
 
 
 def test_the_plugin_reports_the_installed_sdks_plugin_version(plugin: StandInPlugin) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.azuread.conftest import calls, new_app
-from tests.azuread.plugin import PluginError, StandInPlugin
+from tests.support.azuread_plugin import PluginError, StandInPlugin
 
 JOB = "azuread:index/synchronizationJob:SynchronizationJob"
 

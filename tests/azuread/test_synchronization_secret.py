@@ -11,16 +11,18 @@ import pytest
 from scim_setup.emulator.azuread.wire import Secret, reveal
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.azuread.conftest import calls, new_app
-from tests.azuread.plugin import PluginError, StandInPlugin
+from tests.support.azuread_plugin import PluginError, StandInPlugin
 
 SECRET = "azuread:index/synchronizationSecret:SynchronizationSecret"
 TOKEN = "tok-standin-0123456789"
 
 
 def secret_inputs(sp: str, token: str = TOKEN, **more: str) -> dict[str, object]:
-    pairs = [{"key": "BaseAddress", "value": "https://tenant.example/scim"}]
+    pairs: list[dict[str, object]] = [
+        {"key": "BaseAddress", "value": "https://tenant.example/scim"}
+    ]
     pairs.append({"key": "SecretToken", "value": Secret(token)})
-    pairs += [{"key": key, "value": value} for key, value in more.items()]
+    pairs.extend({"key": key, "value": value} for key, value in more.items())
     return {"servicePrincipalId": f"/servicePrincipals/{sp}", "credentials": pairs}
 
 

@@ -6,7 +6,9 @@ PYTEST_DONT_REWRITE: these tests hold a real SCIM token; a failing assertion mus
 The Dashboard-only stack runs the whole command, `pulumi preview` included, then `pulumi up`. The
 stack with an Entra app writes its config only (`--no-preview`): the azuread plugin that its
 preview needs cannot be built here, so the verdict on such a preview is tested in
-`test_adoption_verdict.py`, and the imports the config causes in `tests/components`.
+`test_adoption_verdict.py`, and the imports the config causes in `tests/components`. The
+Dashboard-only tests run in order on one stack: the wrong token leaves it without config, the
+adoption writes its config and ups it, and the preview reads what that left.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from components.stack_config import parse_stack_config
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard, HandMadeToken
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
-from tests.leaks import assert_not_leaked
+from tests.support.app_roles import NON_GALLERY_ROLES, USER_ROLE
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard, HandMadeToken
+from tests.support.leaks import assert_not_leaked
 
 SIZE = 80
 SP_ID = "44444444-4444-4444-8444-444444444444"
@@ -36,7 +39,6 @@ GROUP_A = "aaaaaaaa-0000-4000-8000-00000000000a"
 GROUP_B = "bbbbbbbb-0000-4000-8000-00000000000b"
 USER = "cccccccc-0000-4000-8000-00000000000c"
 APPLICATION_ID = "66666666-6666-4666-8666-666666666666"
-USER_ROLE = "18d14569-c3bd-439b-9a66-3a2aee01d14f"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,9 @@ def by_hand(emulator: EmulatorProcess) -> HandMadeToken:
 def graph() -> Iterator[FakeGraphProcess]:
     """The portal's work: the app, its running job, two groups and one user assigned."""
     with FakeGraphProcess() as process:
-        process.add_service_principal(SP_ID, APP_ID, "Dashboard SCIM", APPLICATION_ID)
+        process.add_service_principal(
+            SP_ID, APP_ID, "Dashboard SCIM", APPLICATION_ID, NON_GALLERY_ROLES
+        )
         process.add_job(SP_ID, JOB, "Active")
         yield process
 
@@ -172,3 +176,99 @@ def test_the_written_entra_config_is_valid_stack_config(with_entra):
 
     assert config.entra is not None and config.entra.import_ is not None
     assert config.entra.import_.synchronizationJob == job_import_id(SP_ID, JOB)
+
+
+def entra_stack(
+    work: Path, emulator: EmulatorProcess, graph: FakeGraphProcess, name: str, sp_id: str
+) -> LocalStack:
+    stack = new_stack(work, emulator, name)
+    stack.env.update(graph.environment())
+    stack.set_config("entra:application", json.dumps({"objectId": sp_id}))
+    return stack
+
+
+def test_adoption_keeps_the_scope_flag_and_notices_entra_saved(
+    pulumi_cli,  # noqa: F811
+    emulator,
+    graph,
+    by_hand,
+    tmp_path,
+):
+    """Upstream `synchronizationSecretResourceRead`: Graph lists every saved key, the token
+    masked as `*`; adopt turns what Entra uses into config, so the first `up` sends the same."""
+    sp_id = "77777777-7777-4777-8777-777777777777"
+    graph.add_service_principal(sp_id, "88888888-8888-4888-8888-888888888888", "Saved", None)
+    graph.add_job(sp_id, f"scim.00000000000000000000000000000077.{sp_id}", "Active")
+    graph.overwrite_secrets(
+        sp_id,
+        {
+            "BaseAddress": "https://old.example.com/scim/v2?aadOptscim062020",
+            "SecretToken": by_hand.token,
+            "SyncAll": "true",
+            "SyncNotificationSettings": '{"Enabled":true,"Recipients":"ops@example.com",'
+            '"DeleteThresholdEnabled":true,"DeleteThresholdValue":250}',
+        },
+    )
+    stack = entra_stack(tmp_path, emulator, graph, "saved-keys", sp_id)
+
+    result = adopt(stack, by_hand.token, "--no-preview")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = plain_config(stack)
+    assert config["entra:syncAll"] in (True, "true")
+    assert config["entra:compliantPatch"] in (True, "true")
+    assert config["entra:notificationEmail"] == "ops@example.com"
+    assert str(config["entra:deleteThreshold"]) == "250"
+    assert config["entra:import"]["syncAll"] in (True, "true")  # type: ignore[index]
+    assert "Warning: Entra's saved tenant URL https://old.example.com/scim/v2 is not" in " ".join(
+        result.stdout.split()
+    )
+    assert_not_leaked(result.stdout + result.stderr, by_hand.token, "the command's output")
+
+
+def test_a_saved_key_the_stack_would_not_send_is_refused_in_one_line(
+    pulumi_cli,  # noqa: F811
+    emulator,
+    graph,
+    by_hand,
+    tmp_path,
+):
+    """Graph merges keys on PUT and upstream `synchronizationSecretResourceCreate` waits until
+    Graph lists as many keys as it sent: an extra saved key would time out every `up`."""
+    sp_id = "99999999-9999-4999-8999-999999999999"
+    graph.add_service_principal(sp_id, "12121212-1212-4212-8212-121212121212", "Extra", None)
+    graph.add_job(sp_id, f"scim.00000000000000000000000000000099.{sp_id}", "Active")
+    graph.overwrite_secrets(sp_id, {"BaseAddress": emulator.url, "SkipOutOfScopeDeletions": "true"})
+    stack = entra_stack(tmp_path, emulator, graph, "extra-key", sp_id)
+    before = stack.config_file.read_text()
+
+    result = adopt(stack, by_hand.token, "--no-preview")
+
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "hold SkipOutOfScopeDeletions, which scim-setup does not send" in line
+    assert '"key": "SkipOutOfScopeDeletions", "value": ""' in line
+    assert stack.config_file.read_text() == before
+
+
+def test_a_job_of_another_template_is_refused_in_adopt_not_in_the_import(
+    pulumi_cli,  # noqa: F811
+    emulator,
+    graph,
+    by_hand,
+    tmp_path,
+):
+    """Upstream `synchronization_job_resource.go`: `template_id` forces replacement, so a legacy
+    `customappsso` job cannot be imported as the component's `scim` job."""
+    sp_id = "13131313-1313-4313-8313-131313131313"
+    graph.add_service_principal(sp_id, "14141414-1414-4414-8414-141414141414", "Legacy", None)
+    path = f"/servicePrincipals/{sp_id}/synchronization/jobs"
+    graph.graph("POST", path, {"templateId": "customappsso"}).raise_for_status()
+    stack = entra_stack(tmp_path, emulator, graph, "legacy-job", sp_id)
+
+    result = adopt(stack, by_hand.token, "--no-preview")
+
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "uses template 'customappsso', not 'scim'" in line
+    assert "entra:application.displayName" in line

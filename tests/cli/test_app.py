@@ -3,9 +3,8 @@
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
-SCRIPT = Path(sys.executable).parent / "scim-setup"
+from tests.support.console_script import SCRIPT
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,7 @@
 PYTEST_DONT_REWRITE: the stack holds a real SCIM token; a failing assertion must not print it.
 
 The stack runs the real program with a new Entra app, its mappings and filter in `entra:*`
-config, through the stand-in azuread plugin (`tests/entra_stack.py`), so the synchronization
+config, through the stand-in azuread plugin (`tests/support/entra_stack.py`), so the synchronization
 secret saves the tenant URL and token and the fake Graph's provisionOnDemand reaches the emulator
 exactly as Entra would. Both groups are assigned, so only the scoping filter keeps Bob out. The
 tests run in order, as an operator would.
@@ -21,9 +21,9 @@ import pytest
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.cli.test_app import SCRIPT
 from tests.engine.conftest import pulumi_cli  # noqa: F401 (fixture)
-from tests.entra_stack import (
+from tests.support.console_script import SCRIPT
+from tests.support.entra_stack import (
     ENGINEERING,
     SALES,
     USERS,
@@ -34,7 +34,7 @@ from tests.entra_stack import (
     scim_token,
     seed_directory,
 )
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 MAIL_MAPPING = {"target": "userName", "source": "mail"}
 SALES_ONLY = ["department EQUALS Sales"]

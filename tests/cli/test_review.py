@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,10 +25,10 @@ from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
 from tests.engine.conftest import new_stack, pulumi_cli
 from tests.policy.conftest import policy_pack
+from tests.support.console_script import SCRIPT
 
 __all__ = ["policy_pack", "pulumi_cli"]
 
-SCRIPT = Path(sys.executable).parent / "scim-setup"
 HEADER = "### SCIM setup review: stack `engine`\n\n"
 DATA = Path(__file__).parent / "data"
 

@@ -3,7 +3,7 @@
 PYTEST_DONT_REWRITE: the stack holds a real SCIM token; a failing assertion must not print it.
 
 The stack runs the real program with a new Entra app, through the stand-in azuread plugin
-(`tests/entra_stack.py`). The tests run in order, as an operator would: `up`, a provisioning
+(`tests/support/entra_stack.py`). The tests run in order, as an operator would: `up`, a provisioning
 cycle, `refresh`, `status` (healthy), the job falls into quarantine, `refresh`, `status`.
 """
 
@@ -19,9 +19,9 @@ import pytest
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.cli.test_app import SCRIPT
 from tests.engine.conftest import pulumi_cli  # noqa: F401 (fixture)
-from tests.entra_stack import (
+from tests.support.console_script import SCRIPT
+from tests.support.entra_stack import (
     SALES,
     entra_stack,
     job_parts,
@@ -30,7 +30,7 @@ from tests.entra_stack import (
     scim_token,
     seed_directory,
 )
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,7 @@ class Registration:
     inputs: dict[str, Any]
     dependencies: set[str]
     additional_secret_outputs: list[str]
+    alias_names: list[str]
 
     def is_secret(self, key: str) -> bool:
         value = self.inputs[key]
@@ -63,6 +64,7 @@ class RecordingMonitor(MockMonitor):
                     inputs=rpc.deserialize_properties(request.object),
                     dependencies=set(request.dependencies),
                     additional_secret_outputs=list(request.additionalSecretOutputs),
+                    alias_names=[a.spec.name for a in request.aliases if a.HasField("spec")],
                 )
             )
         return response

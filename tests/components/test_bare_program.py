@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tests.components.test_program import BASE_CONFIG, run_program
+from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
     from conftest import PulumiEngine

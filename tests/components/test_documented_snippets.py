@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.components.test_program import BASE_CONFIG, run_program
+from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
     from conftest import PulumiEngine

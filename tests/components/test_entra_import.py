@@ -19,7 +19,7 @@ from components.entra_import import assignment_import_id, job_import_id
 from components.entra_provisioning import EntraProvisioning
 from components.stack_config import StackConfigError, dashboard_args, entra_args
 from components.stack_config import parse_stack_config as parse
-from tests.components.azure_mocks import (
+from tests.support.azure_mocks import (
     ASSIGNMENT,
     EXISTING_SP_OBJECT_ID,
     GROUP_A,
@@ -183,3 +183,49 @@ def test_existing_token_reaches_the_dashboard_step_as_a_secret(pulumi_engine):
     assert loop.run_until_complete(token.is_secret()) is True
     assert loop.run_until_complete(token.future()) == "tok-42"
     assert "tok-42" not in repr(config)
+
+
+# --- GUIDs in any case -----------------------------------------------------------------------
+
+
+def test_upper_case_ids_reach_the_resources_in_lower_case(pulumi_engine):
+    """Graph answers lower-case ids and pulumi-azuread's Read stores them; the assignment's ids
+    force replacement (`app_role_assignment_resource.go`), so an upper-case group id would plan
+    a replace on every `up`, and the replacement's create gets Graph's 400 "Permission being
+    assigned already exists"."""
+    upper_sp = EXISTING_SP_OBJECT_ID.upper()
+    imports = {
+        "synchronizationJob": job_import_id(upper_sp, JOB_ID),
+        "groupAssignments": {
+            GROUP_A.upper(): ASSIGNMENT_A.replace(EXISTING_SP_OBJECT_ID, upper_sp)
+        },
+    }
+    raw = entra_config(imports, [GROUP_A.upper(), GROUP_B])
+    raw["entra:application"] = json.dumps({"objectId": EXISTING_SP_OBJECT_ID.upper()})
+
+    mocks = deploy(pulumi_engine, raw)
+
+    assignments = pulumi_engine.of_type(ASSIGNMENT)
+    assert sorted(a.plain("principalObjectId") for a in assignments) == sorted([GROUP_A, GROUP_B])
+    assert mocks.import_ids[(ASSIGNMENT, f"scim-group-{GROUP_A}")] == ASSIGNMENT_A
+    assert mocks.import_ids[(JOB, "scim-sync-job")] == JOB_IMPORT
+
+
+def test_the_config_model_lower_cases_every_guid():
+    imports = {"groupAssignments": {GROUP_A.upper(): ASSIGNMENT_A}, "syncAll": True}
+    raw = entra_config(imports, [GROUP_A.upper()])
+    raw["entra:application"] = json.dumps({"clientId": EXISTING_SP_OBJECT_ID.upper()})
+
+    entra = parse(raw, SECRETS, NO_ENV).entra
+
+    assert entra is not None and entra.import_ is not None
+    assert entra.assignedGroups == [GROUP_A]
+    assert entra.application.clientId == EXISTING_SP_OBJECT_ID
+    assert entra.import_.imports().group_assignments == {GROUP_A: ASSIGNMENT_A}
+    assert entra.import_.imports().sync_all is True
+
+
+def test_a_group_listed_twice_in_different_case_is_refused():
+    (found,) = problems(entra_config(None, [GROUP_A, GROUP_A.upper()]))
+
+    assert found.startswith("entra:assignedGroups: each group may be listed once")

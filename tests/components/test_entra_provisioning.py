@@ -17,7 +17,7 @@ from components.entra_provisioning import (
     NewApplication,
     with_compliant_patch_flag,
 )
-from tests.components.azure_mocks import (
+from tests.support.azure_mocks import (
     ACTIVE_STATUS,
     APP_FROM_TEMPLATE,
     ASSIGNMENT,
@@ -190,6 +190,7 @@ def test_secret_saves_tenant_url_token_and_assigned_only_scope(pulumi_engine, az
         {"key": "BaseAddress", "value": TENANT_URL},
         {"key": "SecretToken", "value": TOKEN},
         {"key": "SyncAll", "value": "false"},
+        {"key": "SyncNotificationSettings", "value": DISABLED_NOTIFICATIONS},
     ]
 
 
@@ -261,10 +262,23 @@ def test_notification_settings_carry_email_and_deletion_threshold(
     assert " " not in settings
 
 
-def test_notification_settings_are_left_out_without_email_or_threshold(pulumi_engine, azure):
+DISABLED_NOTIFICATIONS = '{"Enabled":false,"Recipients":"","DeleteThresholdEnabled":false}'
+
+
+def test_every_key_the_portal_saves_is_sent_with_explicit_defaults(pulumi_engine, azure):
+    """Upstream `synchronizationSecretResourceCreate` (update alike) waits until Graph lists as
+    many keys as it sent, and Graph merges keys on PUT: a key the portal's *Save* stored and we
+    left out would make that wait time out, so the notification settings are always sent."""
     deployed = deploy(pulumi_engine, azure, args_for())
 
-    assert set(deployed.credentials) == {"BaseAddress", "SecretToken", "SyncAll"}
+    assert list(deployed.credentials) == [
+        "BaseAddress",
+        "SecretToken",
+        "SyncAll",
+        "SyncNotificationSettings",
+    ]
+    assert deployed.credentials["SyncNotificationSettings"] == DISABLED_NOTIFICATIONS
+    assert deployed.credentials["SyncAll"] == "false"
 
 
 @pytest.mark.parametrize(
@@ -390,6 +404,30 @@ def test_removing_a_group_keeps_the_other_assignment_names(pulumi_engine, azure)
         f"scim-group-{GROUP_A}",
         f"scim-group-{GROUP_C}",
     ]
+
+
+def test_group_ids_typed_in_upper_case_are_assigned_in_lower_case(pulumi_engine, azure):
+    """pulumi-azuread's Read stores the lower-case ids Graph returns, and every input of the
+    assignment forces replacement (`app_role_assignment_resource.go`): an upper-case id would
+    plan a replace on every `up`, whose create Graph refuses with 400 "Permission being assigned
+    already exists". The upper-case name such a stack used is kept as an alias."""
+    deployed = deploy(pulumi_engine, azure, args_for(assigned_group_ids=[GROUP_A.upper()]))
+
+    (assignment,) = deployed.assignments
+    assert assignment.name == f"scim-group-{GROUP_A}"
+    assert assignment.inputs["principalObjectId"] == GROUP_A
+    assert assignment.alias_names == [f"scim-group-{GROUP_A.upper()}"]
+
+
+def test_an_upper_case_existing_application_id_is_looked_up_in_lower_case(pulumi_engine, azure):
+    app = ExistingApplication(object_id=EXISTING_SP_OBJECT_ID.upper())
+    deployed = deploy(pulumi_engine, azure, args_for(application=app))
+
+    assert deployed.secret.plain("servicePrincipalId") == (
+        f"/servicePrincipals/{EXISTING_SP_OBJECT_ID}"
+    )
+    (lookup,) = [c for c in azure.calls if c.token == GET_SERVICE_PRINCIPAL]
+    assert lookup.args["objectId"] == EXISTING_SP_OBJECT_ID
 
 
 def test_group_ids_known_only_at_deploy_time_are_named_by_position(pulumi_engine, azure):

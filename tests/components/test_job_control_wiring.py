@@ -14,8 +14,8 @@ import pytest
 
 from providers.graph.client import JobStatus, ProvisioningJob
 from providers.graph.job_control import RESTART_SCOPE, job_actions, scope_changed
-from tests.components.azure_mocks import GROUP_A, GROUP_B, JOB, JOB_CONTROL, SECRET
-from tests.components.test_program import BASE_CONFIG, run_program
+from tests.support.azure_mocks import GROUP_A, GROUP_B, JOB, JOB_CONTROL, SECRET
+from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
     from conftest import PulumiEngine
@@ -72,3 +72,33 @@ def test_job_control_gets_the_secrets_pairs_as_a_secret_after_secret_and_job(pul
     assert control.dependencies >= {secret.urn, pulumi_engine.one(JOB).urn}
     assert (inputs["start_provisioning"], inputs["sync_all"]) == (True, True)
     assert "ProvisioningManagement" in inputs["portal_url"]
+
+
+ADOPTED = {
+    **BASE_CONFIG,
+    "entra:application": '{"objectId": "11111111-2222-4333-8444-555555555555"}',
+    "entra:assignedGroups": f'["{GROUP_A}"]',
+}
+
+
+@pytest.mark.parametrize(
+    ("saved", "declared", "restarts"),
+    [("true", "false", True), ("false", "false", False), ("true", "true", False)],
+    ids=["all-to-assigned", "kept-assigned", "kept-all"],
+)
+def test_the_first_up_after_adoption_restarts_when_the_scope_differs_from_the_saved_one(
+    pulumi_engine, saved, declared, restarts
+):
+    """On the first `up` the job control is created (`olds` empty): the scope it switches from is
+    the `SyncAll` key `scim-setup adopt` read from Entra (`entra:import.syncAll`)."""
+    config = {**ADOPTED, "entra:import": f'{{"syncAll": {saved}}}', "entra:syncAll": declared}
+    inputs = control_inputs(pulumi_engine, config)
+
+    actions = job_actions(RUNNING, inputs["start_provisioning"], scope_changed({}, inputs))
+    assert actions == ([RESTART_SCOPE] if restarts else [])
+
+
+def test_a_new_setup_never_restarts_on_create(pulumi_engine):
+    inputs = control_inputs(pulumi_engine, {**DEPLOYED, "entra:syncAll": "true"})
+
+    assert scope_changed({}, inputs) is False

@@ -98,7 +98,7 @@ def test_a_target_listed_twice_or_two_matching_entries_are_refused():
 
 def test_the_mappings_resource_keeps_even_a_plain_token_secret(pulumi_engine):
     from providers.graph.attribute_mappings import AttributeMappings, AttributeMappingsArgs
-    from tests.components.azure_mocks import AzureMocks
+    from tests.support.azure_mocks import AzureMocks
 
     pulumi_engine.use(AzureMocks())
     job = "/servicePrincipals/33333333-3333-4333-8333-333333333333/synchronization/jobs/scim.1"

@@ -3,7 +3,7 @@
 Every `pulumi` command runs the program, and importing `pulumi_azuread` costs more than the rest
 of a Dashboard-only program. Each case runs the program (under mocks), a config check or an
 import of the package's names in a fresh interpreter (this one has imported everything already)
-and reports which SDK modules, HTTP clients and modules of ours it loaded.
+and reports which Azure SDKs and HTTP clients it loaded.
 """
 
 from __future__ import annotations
@@ -17,36 +17,26 @@ from typing import Any
 
 import pytest
 
-from tests.components.azure_mocks import GROUP_A
-from tests.components.test_program import BASE_CONFIG
+from tests.support.azure_mocks import GROUP_A
+from tests.support.stack_program import BASE_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
-SDKS = ("pulumi_azuread", "pulumi_azure_native")
-HTTP = ("requests", "urllib3", "azure")
+AZURE_SDKS = ("pulumi_azuread", "pulumi_azure_native", "azure", "msal")
+"""The Pulumi Azure SDKs and Azure's own client libraries (`azure.*`, `msal`)."""
+HTTP = ("requests", "urllib3")
 """HTTP clients: only the provider processes call the Dashboard and Graph, never the program."""
-ENTRA_AND_AZURE = (
-    "components.azure_extras",
-    "components.entra_application",
-    "components.entra_provisioning",
-    "components.scim_setup",
-    "providers.graph.credentials_check",
-    "providers.graph.client",
-    "providers.graph.job_status",
-)
-"""What a Dashboard-only program never needs."""
 
 RUN_PROGRAM = f"""
 import json, sys
 from tests.components.conftest import PulumiEngine
-from tests.components.test_program import run_program
+from tests.support.stack_program import run_program
 
 exported = run_program(PulumiEngine(), json.loads(sys.argv[1]))
 loaded = {{name.partition(".")[0] for name in sys.modules}}
 print(json.dumps({{
     "exported": sorted(exported),
-    "sdks": sorted(loaded & set({SDKS!r})),
+    "azure": sorted(loaded & set({AZURE_SDKS!r})),
     "http": sorted(loaded & set({HTTP!r})),
-    "entra_and_azure": sorted(set(sys.modules) & set({ENTRA_AND_AZURE!r})),
 }}))
 """
 
@@ -71,27 +61,21 @@ def run_in_fresh_interpreter(script: str, argument: str) -> Any:
     return json.loads(result.stdout.splitlines()[-1])
 
 
-@pytest.mark.parametrize(
-    ("sections", "expected_sdks", "an_output"),
-    [
-        ({}, [], "token"),
-        (ENTRA, ["pulumi_azuread"], "job_id"),
-        (ESCROW, ["pulumi_azure_native"], "token_escrow_uri"),
-    ],
-    ids=["dashboard-only", "entra", "azure-extras"],
-)
-def test_program_imports_only_the_sdks_its_config_sections_use(
-    sections: dict[str, str], expected_sdks: list[str], an_output: str
-) -> None:
-    run = run_in_fresh_interpreter(RUN_PROGRAM, json.dumps({**BASE_CONFIG, **sections}))
+def test_dashboard_only_program_loads_no_azure_sdk_and_no_http_client() -> None:
+    run = run_in_fresh_interpreter(RUN_PROGRAM, json.dumps(BASE_CONFIG))
 
-    assert an_output in run["exported"], "the program did not run to the end"
-    assert run["sdks"] == expected_sdks
+    assert "token" in run["exported"], "the program did not run to the end"
+    assert run["azure"] == []
     assert run["http"] == []
-    if not sections:
-        assert run["entra_and_azure"] == []
-    else:
-        assert run["entra_and_azure"], "the probe for modules of ours sees nothing"
+
+
+def test_entra_program_without_azure_extras_loads_no_azure_native_sdk() -> None:
+    run = run_in_fresh_interpreter(RUN_PROGRAM, json.dumps({**BASE_CONFIG, **ENTRA}))
+
+    assert "job_id" in run["exported"], "the program did not run to the end"
+    assert "pulumi_azuread" in run["azure"], "the probe does not see the SDK the Entra step uses"
+    assert "pulumi_azure_native" not in run["azure"]
+    assert run["http"] == []
 
 
 CHECK_CONFIG = f"""
@@ -100,7 +84,7 @@ from components.stack_config import parse_stack_config
 
 config = parse_stack_config(json.loads(sys.argv[1]), ["dashboard:apiToken"], {{}})
 assert config.entra is not None and config.azureExtras.tokenEscrow is not None
-print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}} & set({SDKS!r}))))
+print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}} & set({AZURE_SDKS!r}))))
 """
 
 
@@ -111,39 +95,24 @@ def test_checking_entra_and_azure_config_imports_no_sdk():
     assert run_in_fresh_interpreter(CHECK_CONFIG, json.dumps(config)) == []
 
 
-IMPORT_NAMES = """
+IMPORT_NAMES = f"""
 import json, sys
-exec(sys.argv[1])
-loaded = {name.partition(".")[0] for name in sys.modules}
-print(json.dumps({
-    "ours": sorted(name for name in sys.modules if name.startswith("components.")),
-    "sdks": sorted(loaded & {"pulumi_azuread", "pulumi_azure_native"}),
-}))
+import components
+
+names = {{name: getattr(components, name) for name in components.__all__}}
+print(json.dumps({{
+    "names": len(names),
+    "azure": sorted({{name.partition(".")[0] for name in sys.modules}} & set({AZURE_SDKS!r})),
+}}))
 """
 
 
-@pytest.mark.parametrize(
-    ("statement", "modules"),
-    [
-        ("import components", []),
-        (
-            "from components import DashboardScim, DashboardScimArgs",
-            ["components.dashboard_scim", "components.token_notice"],
-        ),
-        (
-            "from components import EntraProvisioningArgs, NewApplication",
-            [
-                "components.entra_application",
-                "components.entra_import",
-                "components.entra_provisioning",
-            ],
-        ),
-    ],
-)
-def test_package_names_load_only_their_modules_and_no_sdk(statement, modules):
-    loaded = run_in_fresh_interpreter(IMPORT_NAMES, statement)
+def test_every_public_name_of_the_package_imports_without_an_azure_sdk():
+    """The SDKs load when a resource is declared, not when its class or args are imported."""
+    loaded = run_in_fresh_interpreter(IMPORT_NAMES, "")
 
-    assert loaded == {"ours": modules, "sdks": []}
+    assert loaded["names"] > 0
+    assert loaded["azure"] == []
 
 
 def test_every_public_name_of_the_package_is_its_module_class():

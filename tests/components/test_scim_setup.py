@@ -11,8 +11,8 @@ from components.dashboard_scim import DashboardScim, DashboardScimArgs
 from components.entra_application import NewApplication
 from components.entra_provisioning import EntraProvisioningArgs, EntraProvisioningArgsError
 from components.scim_setup import ScimSetup, ScimSetupArgs
-from tests.components.azure_mocks import ENTRA_TEST, JOB, SECRET
-from tests.components.test_program import PROBE, SETTINGS, TENANT_URL, TOKEN, StackMocks
+from tests.support.azure_mocks import ENTRA_TEST, JOB, SECRET
+from tests.support.stack_program import PROBE, SETTINGS, TENANT_URL, TOKEN, StackMocks
 
 if TYPE_CHECKING:
     from conftest import PulumiEngine

@@ -7,7 +7,7 @@ import requests
 
 from scim_setup.emulator.entra_replay import EntraReplay
 from scim_setup.emulator.process import EmulatorProcess
-from tests.emulator.scim_account import enable_scim
+from tests.support.scim_account import enable_scim
 
 
 @pytest.fixture

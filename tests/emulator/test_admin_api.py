@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from scim_setup.emulator.process import EmulatorProcess
-from tests.emulator.scim_account import enable_scim
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
+from tests.support.scim_account import enable_scim
 
 
 def settings_url(emulator: EmulatorProcess) -> str:

@@ -1,4 +1,4 @@
-"""How `create_app` sets up FastAPI itself."""
+"""The emulator's application records no telemetry, even where a tracer provider is configured."""
 
 import json
 import subprocess

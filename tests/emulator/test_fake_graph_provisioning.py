@@ -14,7 +14,7 @@ from scim_setup.emulator.fake_graph_applications import USER_ROLE_ID
 from scim_setup.emulator.fake_graph_jobs import CREDENTIALS_ERROR
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
-from tests.emulator.scim_account import unique
+from tests.support.scim_account import unique
 
 NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 

@@ -19,7 +19,7 @@ import requests
 from scim_setup.emulator.process import EmulatorProcess
 from scim_setup.emulator.request_limits import MAX_BODY_BYTES, MAX_DEPTH, MAX_STRING_CHARS
 from scim_setup.emulator.scim_replay import GROUP_URN, PATCH_OP_URN, USER_URN, ScimReplay
-from tests.emulator.scim_account import assert_scim_error, backup_accounts, unique
+from tests.support.scim_account import assert_scim_error, backup_accounts, unique
 
 SEARCH_URN = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 

@@ -10,8 +10,8 @@ import pytest
 
 from scim_setup.emulator.entra_replay import EntraReplay
 from scim_setup.emulator.process import EmulatorProcess
-from tests.emulator.scim_account import enable_scim
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
+from tests.support.scim_account import enable_scim
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import requests
 
 from scim_setup.emulator.process import EmulatorProcess
 from scim_setup.emulator.scim_replay import GROUP_URN, PATCH_OP_URN, USER_URN
-from tests.emulator.scim_account import enable_scim
+from tests.support.scim_account import enable_scim
 
 SETTINGS = "/api/v1/scim"
 USER_NAME = "reset.user@example.com"

@@ -9,14 +9,14 @@ import pytest
 import requests
 
 from scim_setup.emulator.entra_replay import COMPLIANCE_FLAG, EntraReplay
-from tests.emulator.scim_account import (
+from tests.support.leaks import assert_not_leaked
+from tests.support.scim_account import (
     assert_scim_error,
     backup_account,
     backup_accounts,
     enable_scim,
     unique,
 )
-from tests.leaks import assert_not_leaked
 
 LIST_URN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"

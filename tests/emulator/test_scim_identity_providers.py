@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from scim_setup.emulator.google_replay import GoogleReplay
-from scim_setup.emulator.okta_replay import OktaReplay
-from scim_setup.emulator.onelogin_replay import OneLoginReplay
 from scim_setup.emulator.process import EmulatorProcess
-from tests.emulator.scim_account import backup_account, backup_accounts, unique
+from tests.support.google_replay import GoogleReplay
+from tests.support.okta_replay import OktaReplay
+from tests.support.onelogin_replay import OneLoginReplay
+from tests.support.scim_account import backup_account, backup_accounts, unique
 
 
 @pytest.fixture

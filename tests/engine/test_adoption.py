@@ -3,9 +3,10 @@
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
 The Dashboard is set up through the admin API alone, as a person in the UI would (SCIM on, a size,
-a token generated without a label). The tests then run in order on one stack, as an operator
-would: a preview without the saved token, an `up` with a wrong one, the `up` that adopts, a
-second `up`, and an `up` after the key is removed.
+a token generated without a label). The tests then run in order on one stack, as an operator would,
+each leaving the stack and the Dashboard as its command did for the next: a preview without the
+saved token, an `up` with a wrong one, the `up` that adopts, a second `up`, and an `up` after the
+key is removed.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard, HandMadeToken
 from tests.engine.conftest import new_stack
-from tests.leaks import assert_not_leaked
+from tests.support.dashboard import Dashboard, HandMadeToken
+from tests.support.leaks import assert_not_leaked
 
 SIZE = 75
 OWNER = "pulumi:organization/scim-setup/engine"

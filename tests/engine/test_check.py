@@ -8,8 +8,8 @@ import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard
 from tests.engine.conftest import new_stack
+from tests.support.dashboard import Dashboard
 
 # A program that takes the size straight from config, bypassing the stack's config schema, so
 # that only the provider's check() stands between the value and the Dashboard.

@@ -5,7 +5,7 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 The admin guide done by hand: SCIM on in the Dashboard and a token generated; in the portal the
 enterprise app's Tenant URL and that token saved, the job started, the Sales group assigned. The
 program is the real one, Entra the fake Graph, pulumi-azuread the stand-in plugin
-(`tests/entra_stack.py`). The tests share one stack and run top to bottom as the operator's
+(`tests/support/entra_stack.py`). The tests share one stack and run top to bottom as the operator's
 commands of docs/adoption.md: `scim-setup adopt` (which previews), `pulumi up`, an up that changes
 nothing, the `entra:import` section removed; provisioning never stops and the hand-made token,
 job and assignment are kept.
@@ -22,9 +22,9 @@ from components.entra_import import assignment_import_id, job_import_id
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard, HandMadeToken
-from tests.entra_stack import (
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard, HandMadeToken
+from tests.support.entra_stack import (
     SALES,
     GraphLog,
     backup_accounts,
@@ -34,7 +34,7 @@ from tests.entra_stack import (
     state_resources,
     up_summary,
 )
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 SIZE = 70
 SP_ID = "adc00000-0000-4000-8000-0000000000a1"

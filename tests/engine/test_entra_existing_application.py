@@ -3,10 +3,10 @@
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
 The Dashboard is the emulator, Entra the fake Graph holding an enterprise app made in the portal,
-pulumi-azuread the stand-in plugin (`tests/entra_stack.py`). The tests share one stack and run top
-to bottom, as an operator's commands would: up, a provisioning cycle, an up that changes nothing,
-one group removed, destroy (which leaves the app alone); the last proves that no token reached
-the state or the CLI's output.
+pulumi-azuread the stand-in plugin (`tests/support/entra_stack.py`). The tests share one stack and
+run top to bottom, as an operator's commands would: up, a provisioning cycle, an up that changes
+nothing, one group removed, destroy (which leaves the app alone); the last proves that no token
+reached the state or the CLI's output.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import pytest
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard
-from tests.entra_stack import (
+from tests.support.dashboard import Dashboard
+from tests.support.entra_stack import (
     ENGINEERING,
     SALES,
     GraphLog,
@@ -31,7 +31,7 @@ from tests.entra_stack import (
     seed_directory,
     up_summary,
 )
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 SP_ID = "0e5c0000-0000-4000-8000-0000000000e1"
 APP_ID = "0e5c0000-0000-4000-8000-0000000000e2"

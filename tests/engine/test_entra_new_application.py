@@ -3,7 +3,7 @@
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
 The Dashboard is the emulator, Entra the fake Graph, pulumi-azuread the stand-in plugin
-(`tests/entra_stack.py`). The tests share one stack and run top to bottom, as an operator's
+(`tests/support/entra_stack.py`). The tests share one stack and run top to bottom, as an operator's
 commands would: preview, up, provisioning cycles, an up that changes nothing, a token rotation,
 refresh, destroy; the last proves that no token reached the state or the CLI's output.
 """
@@ -17,8 +17,8 @@ import pytest
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard
-from tests.entra_stack import (
+from tests.support.dashboard import Dashboard
+from tests.support.entra_stack import (
     ENGINEERING,
     GROUPS,
     SALES,
@@ -33,7 +33,7 @@ from tests.entra_stack import (
     up_steps,
     up_summary,
 )
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 APP = "scim-entra-app"
 SECRET = "scim-entra-sync-secret"

@@ -20,7 +20,7 @@ import pytest
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
-from tests.entra_stack import SALES, entra_stack, seed_directory
+from tests.support.entra_stack import SALES, entra_stack, seed_directory
 
 
 @pytest.fixture(scope="module")

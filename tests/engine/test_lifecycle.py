@@ -3,7 +3,9 @@
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
 The tests of this module share one stack and one emulator and run top to bottom, as an operator's
-sequence of commands would.
+sequence of commands would: each leaves the stack as its command did for the next (not up yet; up
+with one token at 50 GB; at 200 GB; a token replaced, then rotated by new keepers; drift repaired;
+destroyed), and the last reads the logs all of them wrote.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import Any
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard
-from tests.leaks import assert_not_leaked
+from tests.support.dashboard import Dashboard
+from tests.support.leaks import assert_not_leaked
 
 SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
 TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"

@@ -15,9 +15,9 @@ import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard
 from tests.engine.conftest import new_stack
-from tests.leaks import assert_not_leaked
+from tests.support.dashboard import Dashboard
+from tests.support.leaks import assert_not_leaked
 
 
 @pytest.fixture(scope="module")

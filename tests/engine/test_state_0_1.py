@@ -12,6 +12,7 @@ Connection and the job's status against the fake Graph. The port of the emulator
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -19,9 +20,8 @@ from pathlib import Path
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.cli.test_status import JOB, JOB_ID, SP_ID
-from tests.dashboard import Dashboard
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401 (fixture)
+from tests.support.dashboard import Dashboard
 
 DATA = Path(__file__).parent / "data" / "state-0.1"
 PASSPHRASE = "legacy-fixture"
@@ -29,6 +29,10 @@ PASSPHRASE = "legacy-fixture"
 ADMIN_TOKEN = "adm-legacy-fixture"
 """The admin API token the fixture's emulator ran with, kept (encrypted) in the fixture's config and
 in its state's provider inputs, which `refresh` and `destroy` use as they are."""
+SP_ID = "33333333-3333-4333-8333-333333333333"
+JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
+JOB_ID = f"/servicePrincipals/{SP_ID}/synchronization/jobs/{JOB}"
+"""The fake Graph's job the fixture's state points at (its Entra-side resources' `job_id`)."""
 
 PROGRAM = f'''
 import pulumi
@@ -51,6 +55,30 @@ ProvisioningJobStatus(
 )
 pulumi.export("tenant_url", dashboard.tenant_url)
 '''
+
+
+OLD_MODULES = (
+    "providers.scim_settings",
+    "providers.scim_token",
+    "providers.scim_connection_test",
+    "providers.entra_connection_test",
+    "providers.provisioning_job_status",
+)
+"""Where version 0.1 kept the providers; each is now a module that imports the new one."""
+
+
+def stored_provider_modules(stack: LocalStack) -> set[str]:
+    """The 0.1 modules that the state's pickled providers (`__provider` outputs) name."""
+    exported = json.loads(stack.run("stack", "export", "--show-secrets").stdout)
+    found: set[str] = set()
+    for resource in exported["deployment"]["resources"]:
+        provider = (resource.get("outputs") or {}).get("__provider")
+        if isinstance(provider, dict):  # a secret, shown as its plaintext JSON
+            provider = json.loads(provider["plaintext"])
+        if isinstance(provider, str):
+            pickled = base64.b64decode(provider)
+            found |= {module for module in OLD_MODULES if module.encode() in pickled}
+    return found
 
 
 def change_counts(output: str) -> dict[str, int]:
@@ -89,6 +117,9 @@ def test_a_0_1_state_previews_refreshes_updates_and_destroys(pulumi_cli, tmp_pat
         stack.refresh()
         assert change_counts(stack.up("--json").stdout) == {}
         assert dashboard.settings()["token"]["id"] == token_before
+        # Neither refresh nor an `up` without changes stores the providers anew: destroy needs
+        # the 0.1 modules (`providers/scim_settings.py`, ...) as long as such a stack exists.
+        assert stored_provider_modules(stack) == set(OLD_MODULES)
 
         stack.destroy()
 

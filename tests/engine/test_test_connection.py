@@ -1,6 +1,9 @@
 """Test Connection under the real engine: a failing Dashboard stops `pulumi up` with the reason.
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+
+The two tests run in order on one stack: the first leaves the `up` its failing Test Connection
+stopped, which the second's `up` completes.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard
 from tests.engine.conftest import new_stack
-from tests.leaks import assert_not_leaked
+from tests.support.dashboard import Dashboard
+from tests.support.leaks import assert_not_leaked
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ the UI), runs the failing command, then one more `pulumi up`, and proves converg
 holds the desired settings and exactly one active token, that token is the stack's and it works at
 the tenant URL. Every secret seen is remembered; `assert_nothing_leaked` proves none reached the
 CLI's output, the state or the emulator's log. Each fault's outcome, requests and time are
-recorded and printed as a table at the end of the run (`tests/fault_rows.py`, also under xdist).
+recorded and printed as a table at the end of the run (`tests/support/fault_rows.py`, also under
+xdist).
 
 Each module stands alone: it gets an emulator as newly started (`emulator`, `tests/conftest.py`)
 and a `blue` stack of its own, so the modules run in any order and on any worker. A module's tests
@@ -26,11 +27,11 @@ import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
-from tests.dashboard import Dashboard
 from tests.engine.conftest import project_dir, pulumi_cli  # noqa: F401  (fixture re-export)
-from tests.entra_stack import scim_token
-from tests.fault_rows import PROPERTY
-from tests.leaks import assert_not_leaked
+from tests.support.dashboard import Dashboard
+from tests.support.entra_stack import scim_token
+from tests.support.fault_rows import PROPERTY
+from tests.support.leaks import assert_not_leaked
 
 DEFAULT_SIZE = 50
 

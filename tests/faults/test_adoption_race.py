@@ -4,7 +4,9 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 
 The saved token `adopt` verified is dead by the time `pulumi up` runs. The run must say so and
 change nothing, never quietly generate a token of its own (Entra would hold neither). Once the
-person saves the token that is active now, the next `up` adopts that one.
+person saves the token that is active now, the next `up` adopts that one. The tests run top to
+bottom on the stack `adopted` set up: the first leaves its `up` refused over the dead saved token,
+the second saves the active one and adopts it, and the last checks that no token leaked.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from collections.abc import Iterator
 import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard
 from tests.engine.conftest import pulumi_cli  # noqa: F401  (fixture re-export)
 from tests.faults.conftest import FaultStack, fault_stack, one_line_error, summarize
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard
 
 SIZE = 60
 TOKEN_ENDPOINT = "/api/v1/scim/token"

@@ -1,6 +1,10 @@
 """Issue 9, item 2: a plain `pulumi up` (no refresh) sees the Dashboard's real token and settings.
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+
+The tests share `blue` and run top to bottom: the preview leaves it as the fixture's `up` did, each
+plain `up` repairs what a person changed in the UI and leaves it converged for the next, and the
+last checks that no token any of them saw leaked.
 """
 
 from __future__ import annotations

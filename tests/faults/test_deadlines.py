@@ -4,9 +4,10 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 
 A dripping server (one byte a second, so no read ever times out) and a dead port, each behind a
 3-second deadline; after each, the stack points at the Dashboard again and one `pulumi up`
-converges. How long the failing `up` took is recorded in the fault table, never asserted: the
-deadline itself is proved on the client's clock seam (a `SteppedClock`), where the time the client
-spent is exact.
+converges. The tests share `blue` and run top to bottom, each leaving it converged and pointed at
+the emulator for the next; the last checks that no token any of them saw leaked. How long the
+failing `up` took is recorded in the fault table, never asserted: the deadline itself is proved on
+the client's clock seam (a `SteppedClock`), where the time the client spent is exact.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import socket
 import pytest
 
 from providers.dashboard.client import DashboardClient, DashboardUnavailableError
-from tests.clock import SteppedClock
 from tests.faults.conftest import one_line_error
-from tests.faults.drip_server import DripServer
+from tests.support.clock import SteppedClock
+from tests.support.drip_server import DripServer
 
 DEADLINE_S = 3
 

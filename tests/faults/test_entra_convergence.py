@@ -3,7 +3,7 @@
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
 The program is the real one with a new Entra app, run through the stand-in azuread plugin
-(`tests/entra_stack.py`): the synchronization secret saves the tenant URL and token, the job
+(`tests/support/entra_stack.py`): the synchronization secret saves the tenant URL and token, the job
 control keeps the job running and the job status reads it. The fake's validateCredentials does
 what Entra's does: it calls the emulator with the saved tenant URL and token. The tests run top
 to bottom on one stack, each leaving it converged.
@@ -20,9 +20,11 @@ import pytest
 
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
-from tests.cli.test_app import SCRIPT
-from tests.dashboard import Dashboard
-from tests.entra_stack import (
+from tests.faults.conftest import FaultStack, summarize
+from tests.faults.conftest import pulumi_cli as pulumi_cli  # fixture
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard
+from tests.support.entra_stack import (
     SALES,
     GraphLog,
     entra_stack,
@@ -30,8 +32,6 @@ from tests.entra_stack import (
     replicate_at_once,
     seed_directory,
 )
-from tests.faults.conftest import FaultStack, summarize
-from tests.faults.conftest import pulumi_cli as pulumi_cli  # fixture
 
 CONTROL = "pulumi-python:dynamic/entra:ProvisioningJobControl"
 SECRETS = "/synchronization/secrets"

@@ -4,6 +4,10 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 
 The other malformed bodies (`{}`, `[]`, garbage, wrong types) are covered, faster, by the client's
 tests in tests/providers/test_dashboard_client.py; here the engine shows how one reaches the CLI.
+
+The tests share `blue` and run top to bottom: the failed preview leaves it as it was, the 503s leave
+a failed `up` and a 4-second deadline, which the next test removes before its `up` converges, and
+the last checks that no token any of them saw leaked.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
 """Issue 9, item 4: secret keepers and a URL password never appear in state or CLI output.
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
+
+The tests share `blue` and run top to bottom, each leaving it converged and pointed at the emulator
+for the next; the last checks that the keeper, the URL password and every token they saw never
+leaked.
 """
 
 from __future__ import annotations
 
 from tests.faults.conftest import one_line_error
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 KEEPER = "keeper-7f3e-do-not-print"
 URL_PASSWORD = "pa55-do-not-print"

@@ -2,9 +2,11 @@
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
-The tests share one stack and run top to bottom; each ends converged. How long a command took is
-recorded in the fault table, never asserted: the waits and the deadline are proved on the
-client's clock seam (tests/providers/test_dashboard_client.py, tests/faults/test_deadlines.py).
+The tests share `blue` and run top to bottom: each rotates the token of the converged stack the
+previous one left, through one fault, and leaves it converged for the next; the last checks that no
+token any of them saw leaked. How long a command took is recorded in the fault table, never
+asserted: the waits and the deadline are proved on the client's clock seam
+(tests/providers/test_dashboard_client.py, tests/faults/test_deadlines.py).
 """
 
 from __future__ import annotations

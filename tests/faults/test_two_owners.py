@@ -3,7 +3,9 @@
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
 `blue` manages the Dashboard; `green` (a second stack of the same program, its own state) tries to.
-The tests run top to bottom and leave `blue` in charge again.
+The tests run top to bottom, each on the owners the previous one left: `blue` owns the Dashboard and
+`green` is refused, `green` takes over with `scim:adopt`, `blue` is destroyed while `green` owns it,
+then `green` is destroyed and `blue` is in charge again; the last checks every secret both saw.
 """
 
 from __future__ import annotations

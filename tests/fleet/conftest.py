@@ -8,7 +8,6 @@ the real Pulumi CLI; each customer's admin token is encrypted by the passphrase 
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,10 @@ import pytest
 
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, project_copy
-from tests.dashboard import Dashboard
 from tests.engine.conftest import pulumi_cli as pulumi_cli  # the same skip/fail rule as there
+from tests.support.console_script import SCRIPT
+from tests.support.dashboard import Dashboard
 
-SCRIPT = Path(sys.executable).parent / "scim-setup"
 CUSTOMERS = ("cust-a", "cust-b", "cust-c")
 
 

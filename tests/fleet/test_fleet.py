@@ -2,8 +2,9 @@
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
-The tests share one fleet and run top to bottom, as an operator's sequence of commands would:
-add the customers, set them all up, change one, lose one Dashboard, look, and tear down.
+The tests share one fleet and run top to bottom, as an operator's sequence of commands would, each
+leaving the fleet as its command did for the next: add the customers, set them all up, change one,
+lose one Dashboard, look, and tear down.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from scim_setup.cli.fleet.report import FleetReport, read_report
 from tests.fleet.conftest import CUSTOMERS, Fleet
-from tests.leaks import assert_not_leaked
+from tests.support.leaks import assert_not_leaked
 
 SIZES = {"cust-a": 10, "cust-b": 20, "cust-c": 30}
 OUTPUT: list[str] = []

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from components.stack_config import StackConfigError, parse_stack_config
+from providers.dashboard.connection import DashboardConnection
 from scim_setup.cli.fleet.add import CustomerEntry, config_json, parse_config_flags
 from scim_setup.cli.fleet.command import default_parallel
 from scim_setup.cli.fleet.report import (
@@ -22,7 +24,13 @@ from scim_setup.cli.fleet.report import (
     write_report,
 )
 from scim_setup.cli.fleet.runner import _one_line
-from scim_setup.cli.fleet.stacks import FleetError, last_line, matches, parse_patterns
+from scim_setup.cli.fleet.stacks import (
+    HIDDEN_DASHBOARD_ENV,
+    FleetError,
+    last_line,
+    matches,
+    parse_patterns,
+)
 from scim_setup.cpus import usable_cpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,3 +235,11 @@ def test_no_code_calls_the_linux_only_cpu_affinity():
     ]
 
     assert calls == []
+
+
+def test_the_ambient_dashboard_env_reads_as_unset_in_the_fleets_runs():
+    connection = DashboardConnection.from_config({}, HIDDEN_DASHBOARD_ENV)
+
+    assert set(connection.problems()) == {"dashboard:url", "dashboard:apiToken"}
+    with pytest.raises(StackConfigError, match="dashboard:url: required"):
+        parse_stack_config({"scim:accountSizeGb": "50"}, environ=HIDDEN_DASHBOARD_ENV)

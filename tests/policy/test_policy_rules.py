@@ -2,7 +2,7 @@
 
 The Entra resources cannot be previewed here (no azuread plugin), so the program runs under the
 recording mock engine and each resource's serialized inputs go to the policies through
-pulumi-policy's public API (tests/policy/analyzer.py).
+pulumi-policy's public API (tests/support/policy_analyzer.py).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from policy.scim_policies import (
     SYNC_SECRET,
     tenant_url_problem,
 )
-from tests.components.test_program import BASE_CONFIG, run_program
-from tests.policy.analyzer import PolicyPack, Resource, Verdict
+from tests.support.policy_analyzer import PolicyPack, Resource, Verdict
+from tests.support.stack_program import BASE_CONFIG, run_program
 
 if TYPE_CHECKING:
     from tests.components.conftest import PulumiEngine, Registration

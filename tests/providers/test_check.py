@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pulumi.runtime.rpc import UNKNOWN
+from pulumi import UNKNOWN
 
 from providers.configured_provider import ConfiguredProvider
 from providers.dashboard.scim_settings import ScimSettingsProvider

@@ -21,10 +21,10 @@ from providers.dashboard.client import (
     DashboardUnavailableError,
 )
 from providers.http_transport import Clock
-from tests.clock import SteppedClock
-from tests.dashboard import Dashboard
-from tests.faults.drip_server import DripServer
-from tests.leaks import assert_not_leaked
+from tests.support.clock import SteppedClock
+from tests.support.dashboard import Dashboard
+from tests.support.drip_server import DripServer
+from tests.support.leaks import assert_not_leaked
 
 WAITS: list[float] = []
 """The retry waits the client asked for; tests never sleep for real."""

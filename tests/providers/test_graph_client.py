@@ -17,9 +17,10 @@ from providers.graph.credentials_check import EntraConnectionTestProvider
 from providers.graph.job_status import ProvisioningJobStatusProvider, ProvisioningQuarantined
 from providers.http_transport import REAL_CLOCK, Clock
 from scim_setup.emulator.graph_process import FakeGraphProcess
-from tests.clock import SteppedClock
-from tests.faults.drip_server import DripServer
-from tests.leaks import assert_not_leaked
+from tests.support.clock import SteppedClock
+from tests.support.drip_server import DripServer
+from tests.support.graph_config import azuread_config
+from tests.support.leaks import assert_not_leaked
 
 SP_ID = "22222222-2222-4222-8222-222222222222"
 PAGE = b"<html>Proxy: please sign in</html>"
@@ -46,16 +47,6 @@ def graph_env(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> FakeG
         else:
             monkeypatch.setenv(name, value)
     return graph
-
-
-def azuread_config(graph: FakeGraphProcess, **overrides: str) -> dict[str, str]:
-    """The stack config an azuread user already has: tenant, client id and secret."""
-    return {
-        "azuread:tenantId": graph.tenant_id,
-        "azuread:clientId": graph.client_id,
-        "azuread:clientSecret": graph.client_secret,
-        **overrides,
-    }
 
 
 def client_for(graph: FakeGraphProcess, clock: Clock = REAL_CLOCK, **overrides: str) -> GraphClient:

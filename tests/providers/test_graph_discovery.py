@@ -72,3 +72,23 @@ def test_assignments_name_each_principal_and_role(client, graph):
     assert found[GROUP].id == group["id"]
     assert (found[GROUP].principal_type, found[GROUP].app_role_id) == ("Group", USER_ROLE)
     assert found[USER].principal_type == "User"
+
+
+def test_saved_secrets_are_read_by_key_with_the_token_masked(client, graph):
+    """Graph lists every saved key and masks the token as `*` (upstream
+    `flattenSynchronizationSecretKeyStringValuePair` relies on it); the real token never
+    reaches `scim-setup adopt`."""
+    graph.overwrite_secrets(
+        SP_ID,
+        {
+            "BaseAddress": "https://dash.example.com/scim/v2",
+            "SecretToken": "tok-123",
+            "SyncAll": "true",
+        },
+    )
+
+    assert client.synchronization_secrets(SP_ID) == {
+        "BaseAddress": "https://dash.example.com/scim/v2",
+        "SecretToken": "*",
+        "SyncAll": "true",
+    }

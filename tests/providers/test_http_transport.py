@@ -23,9 +23,9 @@ from providers.http_transport import (
     Unreadable,
     json_body,
 )
-from tests.clock import SteppedClock
-from tests.faults.drip_server import DripServer
-from tests.leaks import assert_not_leaked
+from tests.support.clock import SteppedClock
+from tests.support.drip_server import DripServer
+from tests.support.leaks import assert_not_leaked
 
 TOKEN = "bearer-5e2c-not-real"
 RETRY_503 = RetryPolicy(statuses=frozenset({503}))

@@ -26,10 +26,10 @@ from providers.graph.job_control import (
 )
 from scim_setup.emulator.fake_graph import QUARANTINE_REASONS
 from scim_setup.emulator.graph_process import FakeGraphProcess
-from tests.clock import SteppedClock
-from tests.dashboard import Dashboard
 from tests.providers.conftest import configure
-from tests.providers.test_graph_client import azuread_config
+from tests.support.clock import SteppedClock
+from tests.support.dashboard import Dashboard
+from tests.support.graph_config import azuread_config
 
 SP_ID = "66666666-6666-4666-8666-666666666666"
 PORTAL = "https://entra.microsoft.com/#view/ProvisioningManagement/appId/x"

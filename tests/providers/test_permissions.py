@@ -8,23 +8,69 @@ not print them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from providers.graph.credentials_check import EntraConnectionTestProvider
-from providers.graph.job_control import ProvisioningJobControlProvider
+from providers.graph.job_control import START, ProvisioningJobControlProvider
 from providers.graph.permissions import CALLS, READ_ONLY, REQUIRED, missing_permissions_advice
-from tests.providers import test_job_control as job_control
+from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.providers.conftest import configure
-from tests.providers.test_graph_client import azuread_config
-from tests.providers.test_job_control import actions_on, deployed, new_job, props
+from tests.support.dashboard import Dashboard
+from tests.support.graph_config import azuread_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "permissions.md").read_text()
 CHINA = {"azuread:environment": "china"}
+SP_ID = "77777777-7777-4777-8777-777777777777"
 
-graph = job_control.graph
-graph_env = job_control.graph_env
-scim = job_control.scim
+
+@pytest.fixture(scope="module")
+def graph() -> Iterator[FakeGraphProcess]:
+    with FakeGraphProcess() as process:
+        yield process
+
+
+@pytest.fixture
+def graph_env(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> FakeGraphProcess:
+    """This process trusts the fake's certificate and signs in at it (China's endpoints are
+    overridden by SCIM_SETUP_GRAPH_URL and AZURE_AUTHORITY_HOST, as for any cloud)."""
+    for name, value in graph.environment().items():
+        if not name.startswith("ARM_"):
+            monkeypatch.setenv(name, value)
+    return graph
+
+
+@pytest.fixture
+def job(graph_env: FakeGraphProcess, dashboard: Dashboard) -> str:
+    """A paused job whose saved credentials work: SCIM on in the emulator, its token saved."""
+    dashboard.put_settings(enabled=True, account_size_gb=50)
+    token = dashboard.regenerate_token()["token"]
+    job_id = f"scim.{'7' * 32}.{SP_ID}"
+    graph_env.add_job(SP_ID, job_id, "Paused", schedule="Paused")
+    saved = {"BaseAddress": dashboard.settings()["tenantUrl"], "SecretToken": token}
+    graph_env.overwrite_secrets(SP_ID, saved)
+    return f"/servicePrincipals/{SP_ID}/synchronization/jobs/{job_id}"
+
+
+def control_props(job: str) -> dict[str, Any]:
+    """The job control's inputs; its credentials are never written in China (nothing to check)."""
+    return {
+        "job_id": job,
+        "credentials": [{"key": "SecretToken", "value": "unused"}],
+        "start_provisioning": True,
+        "sync_all": False,
+        "portal_url": None,
+        "plan": [],
+        "attention": None,
+    }
+
+
+def calls_to(graph: FakeGraphProcess, job: str, action: str) -> list[dict[str, Any]]:
+    return [r for r in graph.requests() if r["path"].endswith(f"{job}/{action}")]
 
 
 def test_the_docs_table_is_the_list_in_code():
@@ -65,28 +111,24 @@ def test_no_doc_claims_the_secret_has_no_importer():
     assert not [t for t in texts if re.search(r"has no importer|cannot be imported \(", t)]
 
 
-def test_china_skips_test_connection_with_a_warning(graph_env, scim):
-    sp_id, job = new_job(graph_env, "Active")
-    graph_env.overwrite_secrets(sp_id, scim)
+def test_china_skips_test_connection_with_a_warning(graph_env, job):
     provider = configure(EntraConnectionTestProvider(), azuread_config(graph_env, **CHINA))
 
     outs = provider.create({"job_id": job, "tenant_url": "t", "token": "x"}).outs or {}
 
     assert outs["result"] == "skipped"
     assert "china cloud has no synchronizationJob validateCredentials" in outs["message"]
-    assert not [r for r in graph_env.requests() if r["path"].endswith(f"{job}/validateCredentials")]
+    assert calls_to(graph_env, job, "validateCredentials") == []
 
 
-def test_china_does_not_start_a_paused_job_and_does_not_fail(graph_env, scim):
-    sp_id, job = new_job(graph_env, "Paused", schedule="Paused")
-    graph_env.overwrite_secrets(sp_id, scim)
+def test_china_does_not_start_a_paused_job_and_does_not_fail(graph_env, job):
     control = configure(ProvisioningJobControlProvider(), azuread_config(graph_env, **CHINA))
-    olds = deployed(graph_env, job, scim)
+    olds = control_props(job) | {"done": [], "checked_at": "2026-01-01T00:00:00Z"}
 
-    checked = control.check(olds, props(job, scim))
+    checked = control.check(olds, control_props(job))
     outs = control.update(job, olds, checked.inputs).outs or {}
 
-    assert checked.inputs["plan"] == ["start"]  # what elsewhere would be done
+    assert checked.inputs["plan"] == [START]  # what it would do in any other cloud
     assert outs["done"] == []
-    assert actions_on(graph_env, job) == []
-    assert not [r for r in graph_env.requests() if job in r["path"] and "validate" in r["path"]]
+    assert calls_to(graph_env, job, "start") == []
+    assert calls_to(graph_env, job, "validateCredentials") == []

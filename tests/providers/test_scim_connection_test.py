@@ -15,8 +15,8 @@ import pytest
 from providers.dashboard.connection_check import ScimConnectionTestProvider
 from providers.dashboard.scim_probe import ConnectionTestFailed, send_test_connection
 from scim_setup.emulator.graph_process import FakeGraphProcess
-from tests.dashboard import Dashboard
-from tests.leaks import assert_not_leaked
+from tests.support.dashboard import Dashboard
+from tests.support.leaks import assert_not_leaked
 
 FILTER = 'filter=userName eq "<random guid>"'
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from providers.dashboard.scim_settings import ScimSettingsProvider
-from tests.dashboard import Dashboard
+from tests.support.dashboard import Dashboard
 
 PROVIDER_BLOB = {"__provider": "serialized-provider"}
 OWNER = "pulumi:organization/scim-setup/test"

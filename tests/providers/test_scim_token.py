@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from providers.dashboard.scim_token import ScimTokenProvider
-from tests.dashboard import Dashboard
+from tests.support.dashboard import Dashboard
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import textwrap
 import grpc
 import pytest
 
-from tests.dashboard import Dashboard
-from tests.leaks import assert_not_leaked
-from tests.providers.dynamic_server import PROJECT_ROOT, DynamicProviderServer
+from tests.support.dashboard import Dashboard
+from tests.support.dynamic_server import PROJECT_ROOT, DynamicProviderServer
+from tests.support.leaks import assert_not_leaked
 
 TOKEN_URN = "urn:pulumi:dev::scim-setup::pulumi-python:dynamic/dashboard:ScimToken::token"
 SETTINGS_URN = "urn:pulumi:dev::scim-setup::pulumi-python:dynamic/dashboard:ScimSettings::scim"

@@ -9,7 +9,7 @@ import pytest
 
 from providers.dashboard.scim_token import ScimTokenProvider
 from providers.dashboard.token_adoption import TokenNotActiveError
-from tests.dashboard import Dashboard
+from tests.support.dashboard import Dashboard
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 Every test of this suite runs once per target (`target` fixture):
 
 - `local`: the Dashboard emulator, the fake Graph and the azuread stand-in plugin (the engine
-  tests' stack, `tests/entra_stack.py`). Always runs, in `make test`.
+  tests' stack, `tests/support/entra_stack.py`). Always runs, in `make test`.
 - `live`: a real Entra tenant and a real Dashboard account, with the real pulumi-azuread plugin.
   It runs when their credentials are in the environment (`LIVE_ENV`, plus a Graph credential the
   azuread provider reads: `ARM_CLIENT_SECRET`, `ARM_OIDC_TOKEN` or `ARM_USE_OIDC=true`), and is
@@ -33,7 +33,7 @@ from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
 from tests.engine.conftest import pulumi_cli  # noqa: F401 (the fixture)
-from tests.entra_stack import SALES, entra_stack, replicate_at_once, seed_directory
+from tests.support.entra_stack import SALES, entra_stack, replicate_at_once, seed_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_ENV = {

@@ -18,9 +18,9 @@ import pytest
 
 from providers.graph.client import GraphError
 from scripts.local_stack import LocalStack
-from tests.entra_stack import planned_ops, scim_token, up_summary
-from tests.leaks import assert_not_leaked
 from tests.realtenant.conftest import Target
+from tests.support.entra_stack import planned_ops, scim_token, up_summary
+from tests.support.leaks import assert_not_leaked
 
 ENTRA_RESOURCES = (
     "scim-entra-app",

@@ -72,10 +72,10 @@ def _run(
 ) -> None:
     from scim_setup.cli.fleet.report import write_report
     from scim_setup.cli.fleet.runner import run_fleet
-    from scim_setup.cli.fleet.stacks import FleetError, without_ambient_dashboard_env
+    from scim_setup.cli.fleet.stacks import FleetError, ambient_dashboard_env
     from scim_setup.cli.fleet.view import FleetProgress
 
-    for name in without_ambient_dashboard_env():
+    for name in ambient_dashboard_env():
         typer.echo(f"scim-setup fleet: ignoring {name}; each stack holds its own", err=True)
     workers = parallel or default_parallel()
     try:

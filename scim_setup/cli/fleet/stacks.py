@@ -17,6 +17,9 @@ from pulumi import automation as auto
 
 AMBIENT_DASHBOARD_ENV = ("DASHBOARD_URL", "DASHBOARD_API_TOKEN")
 """Single-stack fallbacks: in a fleet they would send every customer to one Dashboard."""
+HIDDEN_DASHBOARD_ENV: dict[str, str] = dict.fromkeys(AMBIENT_DASHBOARD_ENV, "")
+"""What the fleet's Pulumi runs get instead: empty, which the program and providers read as unset,
+so a customer without its own Dashboard fails rather than reaching somebody else's."""
 
 
 class FleetError(Exception):
@@ -39,16 +42,14 @@ def fleet_workspace(project_dir: Path) -> auto.LocalWorkspace:
         command = auto.PulumiCommand()
     except Exception as error:
         raise FleetError(f"the Pulumi CLI cannot be used: {error}") from None
-    return auto.LocalWorkspace(work_dir=str(project_dir), pulumi_command=command)
+    return auto.LocalWorkspace(
+        work_dir=str(project_dir), pulumi_command=command, env_vars=dict(HIDDEN_DASHBOARD_ENV)
+    )
 
 
-def without_ambient_dashboard_env() -> list[str]:
-    """Drop DASHBOARD_URL/DASHBOARD_API_TOKEN from this process; returns the names dropped.
-
-    Each customer's stack config holds its own Dashboard and token; an ambient fallback would
-    send a customer without one to somebody else's Dashboard.
-    """
-    return [name for name in AMBIENT_DASHBOARD_ENV if os.environ.pop(name, None) is not None]
+def ambient_dashboard_env() -> list[str]:
+    """The names of DASHBOARD_URL/DASHBOARD_API_TOKEN that are set; the fleet's runs ignore them."""
+    return [name for name in AMBIENT_DASHBOARD_ENV if os.environ.get(name)]
 
 
 def parse_patterns(stacks: str | None) -> list[str]:

@@ -15,6 +15,7 @@ from scim_setup.emulator.azuread.application_from_template import ApplicationFro
 from scim_setup.emulator.azuread.errors import ProviderError
 from scim_setup.emulator.azuread.functions import FUNCTIONS
 from scim_setup.emulator.azuread.graph import Graph
+from scim_setup.emulator.azuread.locks import NamedLocks
 from scim_setup.emulator.azuread.resource import Resource
 from scim_setup.emulator.azuread.synchronization_job import SynchronizationJob
 from scim_setup.emulator.azuread.synchronization_secret import SynchronizationSecret
@@ -34,13 +35,16 @@ class AzureadProvider:
 
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock or Clock.from_environment()
+        self.locks = NamedLocks()
         self.configure({})
 
     def configure(self, config: Properties) -> None:
         """`config`: the provider's inputs by their names (`clientId`, `tenantId`, ...)."""
         settings = {f"azuread:{key}": _setting(value) for key, value in config.items()}
         self.graph = Graph(settings, self.clock)
-        self._resources = {kind.token: kind(self.graph, self.clock) for kind in RESOURCE_TYPES}
+        self._resources = {
+            kind.token: kind(self.graph, self.clock, self.locks) for kind in RESOURCE_TYPES
+        }
 
     def resource(self, token: str) -> Resource:
         try:

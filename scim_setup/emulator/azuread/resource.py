@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from scim_setup.emulator.azuread.graph import Graph
 from scim_setup.emulator.azuread.ids import InvalidId, is_uuid, service_principal_id
+from scim_setup.emulator.azuread.locks import NamedLocks
 from scim_setup.emulator.azuread.timing import Clock
 from scim_setup.emulator.azuread.wire import Properties, is_known, reveal
 
@@ -71,9 +72,10 @@ class Resource(ABC):
     update_timeout_s: ClassVar[float] = 5 * MINUTE
     delete_timeout_s: ClassVar[float] = 5 * MINUTE
 
-    def __init__(self, graph: Graph, clock: Clock) -> None:
+    def __init__(self, graph: Graph, clock: Clock, locks: NamedLocks) -> None:
         self.graph = graph
         self.clock = clock
+        self.locks = locks
 
     def check(self, news: Properties) -> tuple[Properties, list[Failure]]:
         checked = dict(news)
@@ -175,3 +177,9 @@ def must_be_service_principal_id(name: str, value: Any) -> str | None:
     except InvalidId as error:
         return str(error)
     return None
+
+
+SERVICE_PRINCIPAL_ID = Input(
+    "servicePrincipalId", required=True, force_new=True, validate=must_be_service_principal_id
+)
+"""The job's and the secret's `service_principal_id`: `/servicePrincipals/{objectId}`, ForceNew."""

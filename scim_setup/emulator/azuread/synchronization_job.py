@@ -15,11 +15,12 @@ from providers.graph.client import GraphError
 from scim_setup.emulator.azuread.errors import ProviderError
 from scim_setup.emulator.azuread.graph import synchronization_retry, was_not_found
 from scim_setup.emulator.azuread.ids import JobId, service_principal_id
+from scim_setup.emulator.azuread.locks import SERVICE_PRINCIPAL
 from scim_setup.emulator.azuread.resource import (
     MINUTE,
+    SERVICE_PRINCIPAL_ID,
     Input,
     Resource,
-    must_be_service_principal_id,
     must_not_be_empty,
 )
 from scim_setup.emulator.azuread.waits import wait_for_deletion, wait_for_update
@@ -29,12 +30,7 @@ from scim_setup.emulator.azuread.wire import Properties
 class SynchronizationJob(Resource):
     token = "azuread:index/synchronizationJob:SynchronizationJob"
     inputs = (
-        Input(
-            "servicePrincipalId",
-            required=True,
-            force_new=True,
-            validate=must_be_service_principal_id,
-        ),
+        SERVICE_PRINCIPAL_ID,
         Input("templateId", required=True, force_new=True, validate=must_not_be_empty),
         Input("enabled", default=True),
     )
@@ -45,6 +41,12 @@ class SynchronizationJob(Resource):
         wait until it reads back, start it when `enabled`, then read it."""
         sp_path = str(inputs["servicePrincipalId"])
         sp_id = service_principal_id(sp_path)
+        with self.locks.hold(SERVICE_PRINCIPAL, sp_id):
+            return self._create(sp_path, sp_id, inputs, deadline)
+
+    def _create(
+        self, sp_path: str, sp_id: str, inputs: Properties, deadline: float
+    ) -> tuple[str, Properties]:
         try:
             self.graph.call("GET", f"/servicePrincipals/{sp_id}")
         except GraphError as error:

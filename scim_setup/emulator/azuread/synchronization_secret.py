@@ -16,7 +16,8 @@ from providers.graph.client import GraphError
 from scim_setup.emulator.azuread.errors import ProviderError
 from scim_setup.emulator.azuread.graph import synchronization_retry, was_not_found
 from scim_setup.emulator.azuread.ids import service_principal_id
-from scim_setup.emulator.azuread.resource import Input, Resource, must_be_service_principal_id
+from scim_setup.emulator.azuread.locks import SERVICE_PRINCIPAL
+from scim_setup.emulator.azuread.resource import SERVICE_PRINCIPAL_ID, Input, Resource
 from scim_setup.emulator.azuread.waits import wait_for_deletion, wait_for_update
 from scim_setup.emulator.azuread.wire import Properties, Secret, reveal
 
@@ -25,22 +26,15 @@ MASK = "*"
 
 class SynchronizationSecret(Resource):
     token = "azuread:index/synchronizationSecret:SynchronizationSecret"
-    inputs = (
-        Input(
-            "servicePrincipalId",
-            required=True,
-            force_new=True,
-            validate=must_be_service_principal_id,
-        ),
-        Input("credentials"),
-    )
+    inputs = (SERVICE_PRINCIPAL_ID, Input("credentials"))
 
     def create(self, inputs: Properties, deadline: float) -> tuple[str, Properties]:
         """`synchronizationSecretResourceCreate`: PUT the keys, wait until Graph lists as many
         keys as were sent (5 reads in a row), then read with the sent values as the state."""
         sp_path = str(inputs["servicePrincipalId"])
         sent = _pairs(inputs.get("credentials"))
-        self._put(sp_path, sent, deadline, "Creating")
+        with self.locks.hold(SERVICE_PRINCIPAL, service_principal_id(sp_path)):
+            self._put(sp_path, sent, deadline, "Creating")
         return sp_path, self._read_or_fail(sp_path, sent)
 
     def update(
@@ -48,7 +42,8 @@ class SynchronizationSecret(Resource):
     ) -> Properties:
         """`synchronizationSecretResourceUpdate`: the same PUT and wait as create."""
         sent = _pairs(news.get("credentials"))
-        self._put(resource_id, sent, deadline, "Updating")
+        with self.locks.hold(SERVICE_PRINCIPAL, service_principal_id(resource_id)):
+            self._put(resource_id, sent, deadline, "Updating")
         return self._read_or_fail(resource_id, sent)
 
     def read(self, resource_id: str, state: Properties) -> tuple[str, Properties] | None:
@@ -77,19 +72,14 @@ class SynchronizationSecret(Resource):
         """`synchronizationSecretResourceDelete`: PUT every key of the state with an empty value,
         then wait until none of them is listed (5 reads in a row)."""
         sp_id = service_principal_id(resource_id)
-        emptied = [{"key": pair["key"], "value": ""} for pair in _pairs(state.get("credentials"))]
-        try:
-            self.graph.call(
-                "PUT",
-                _path(sp_id),
-                {"value": emptied},
-                retry_if=synchronization_retry,
-                deadline=deadline,
-            )
-        except GraphError as error:
-            raise ProviderError(
-                f"Removing synchronization secrets for {resource_id}: {error}"
-            ) from None
+        with self.locks.hold(SERVICE_PRINCIPAL, sp_id):
+            self._delete(resource_id, sp_id, _pairs(state.get("credentials")), deadline)
+
+    def _delete(
+        self, resource_id: str, sp_id: str, declared: list[dict[str, str]], deadline: float
+    ) -> None:
+        emptied = [{"key": pair["key"], "value": ""} for pair in declared]
+        self._write(sp_id, emptied, deadline, f"Removing synchronization secrets for {resource_id}")
 
         def still_there() -> bool:
             try:
@@ -110,16 +100,7 @@ class SynchronizationSecret(Resource):
 
     def _put(self, sp_path: str, sent: list[dict[str, str]], deadline: float, verb: str) -> None:
         sp_id = service_principal_id(sp_path)
-        try:
-            self.graph.call(
-                "PUT",
-                _path(sp_id),
-                {"value": sent},
-                retry_if=synchronization_retry,
-                deadline=deadline,
-            )
-        except GraphError as error:
-            raise ProviderError(f"{verb} synchronization secret for {sp_path}: {error}") from None
+        self._write(sp_id, sent, deadline, f"{verb} synchronization secret for {sp_path}")
 
         def as_many_keys() -> bool:
             try:
@@ -136,6 +117,19 @@ class SynchronizationSecret(Resource):
             raise ProviderError(
                 f"Waiting for synchronization secrets for {sp_path}: {error}"
             ) from None
+
+    def _write(self, sp_id: str, pairs: list[dict[str, str]], deadline: float, doing: str) -> None:
+        """`SetSynchronizationSecret` with `synchronizationRetryFunc`."""
+        try:
+            self.graph.call(
+                "PUT",
+                _path(sp_id),
+                {"value": pairs},
+                retry_if=synchronization_retry,
+                deadline=deadline,
+            )
+        except GraphError as error:
+            raise ProviderError(f"{doing}: {error}") from None
 
     def _read_or_fail(self, sp_path: str, sent: list[dict[str, str]]) -> Properties:
         found = self.read(sp_path, {"credentials": sent})
