@@ -28,7 +28,7 @@ from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIME_SCALE = "0.01"
 """The stand-in's waits at a hundredth of the real provider's (1 s polls become 10 ms)."""
 
