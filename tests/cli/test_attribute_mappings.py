@@ -6,7 +6,9 @@ The stack runs the real program with a new Entra app, its mappings and filter in
 config, through the stand-in azuread plugin (`tests/support/entra_stack.py`), so the synchronization
 secret saves the tenant URL and token and the fake Graph's provisionOnDemand reaches the emulator
 exactly as Entra would. Both groups are assigned, so only the scoping filter keeps Bob out. The
-tests run in order, as an operator would.
+users are also assigned to the app directly (as the portal allows): the fake Graph's
+provisionOnDemand does not yet count an assigned group's members as assigned. The tests run in
+order, as an operator would.
 """
 
 from __future__ import annotations
@@ -29,10 +31,9 @@ from tests.support.entra_stack import (
     USERS,
     backup_accounts,
     entra_stack,
+    fake_entra,
     job_parts,
-    replicate_at_once,
     scim_token,
-    seed_directory,
 )
 from tests.support.leaks import assert_not_leaked
 
@@ -43,9 +44,8 @@ ACCOUNT_SIZE_GB = 75
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
-    with FakeGraphProcess() as process:
-        replicate_at_once(process)
-        seed_directory(process)
+    with fake_entra() as process:
+        process.add_users(*({**user, "assigned": True} for user in USERS))
         yield process
 
 
@@ -193,9 +193,8 @@ def test_a_portal_edit_is_drift_that_preview_shows_and_up_restores(stack, graph)
 
 
 def test_with_the_template_default_the_login_is_the_upn(stack, graph, emulator):
-    graph.graph(
-        "DELETE", f"{job_of(stack)[2]}/schema"
-    ).raise_for_status()  # the portal's "restore defaults"
+    # The portal's "restore defaults":
+    graph.graph("DELETE", f"{job_of(stack)[2]}/schema").raise_for_status()
 
     result = provision(stack, USERS[2]["userPrincipalName"])
     stack.up()

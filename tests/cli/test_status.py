@@ -24,20 +24,17 @@ from tests.support.console_script import SCRIPT
 from tests.support.entra_stack import (
     SALES,
     entra_stack,
+    fake_entra,
     job_parts,
     provisioning_cycle,
-    replicate_at_once,
     scim_token,
-    seed_directory,
 )
 from tests.support.leaks import assert_not_leaked
 
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
-    with FakeGraphProcess() as process:
-        replicate_at_once(process)
-        seed_directory(process)
+    with fake_entra() as process:
         yield process
 
 

@@ -26,11 +26,14 @@ from tests.support.console_script import SCRIPT
 from tests.support.dashboard import Dashboard, HandMadeToken
 from tests.support.entra_stack import (
     SALES,
+    USER_ROLE,
+    USER_ROLES,
     GraphLog,
+    assert_nothing_leaked,
     backup_accounts,
     entra_stack,
+    fake_entra,
     provisioning_cycle,
-    seed_directory,
     state_resources,
     up_summary,
 )
@@ -41,18 +44,6 @@ SP_ID = "adc00000-0000-4000-8000-0000000000a1"
 APP_ID = "adc00000-0000-4000-8000-0000000000a2"
 APPLICATION_ID = "adc00000-0000-4000-8000-0000000000a3"
 JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
-USER_ROLE = "adc00000-0000-4000-8000-0000000000a4"
-ROLES = [
-    {
-        "id": USER_ROLE,
-        "displayName": "User",
-        "description": "User",
-        "value": None,
-        "allowedMemberTypes": ["User"],
-        "isEnabled": True,
-        "origin": "Application",
-    }
-]
 JOB_RESOURCE = "scim-entra-sync-job"
 ASSIGNMENT_RESOURCE = f"scim-entra-group-{SALES}"
 
@@ -67,9 +58,8 @@ def by_hand(emulator: EmulatorProcess) -> HandMadeToken:
 def graph(by_hand: HandMadeToken, emulator: EmulatorProcess) -> Iterator[FakeGraphProcess]:
     """The Entra half: the app, its saved Tenant URL and token, its running job, Sales assigned."""
     tenant_url = Dashboard(emulator.url, emulator.admin_token).settings()["tenantUrl"]
-    with FakeGraphProcess() as process:
-        seed_directory(process)
-        process.add_service_principal(SP_ID, APP_ID, "Backup SSO", APPLICATION_ID, ROLES)
+    with fake_entra() as process:
+        process.add_service_principal(SP_ID, APP_ID, "Backup SSO", APPLICATION_ID, USER_ROLES)
         process.add_job(SP_ID, JOB, "Active")
         process.save_secrets(SP_ID, tenant_url, by_hand.token)
         yield process
@@ -184,13 +174,5 @@ def test_removing_the_imports_and_the_saved_token_changes_nothing(
     assert dashboard.scim_status(by_hand.token) == 200
 
 
-def test_the_adopted_token_never_appears_in_output_or_state(stack, graph, by_hand, emulator):
-    texts = {
-        "the stack's state": stack.export(),
-        "the pulumi CLI's output": stack.transcript(),
-        "the stack config file": stack.config_file.read_text(),
-        "the fake Graph's log": graph.log_text(),
-    }
-    for where, text in texts.items():
-        for secret in (by_hand.token, emulator.admin_token, graph.client_secret):
-            assert_not_leaked(text, secret, where)
+def test_the_adopted_token_never_appears_in_output_state_or_logs(stack, graph, by_hand, emulator):
+    assert_nothing_leaked(stack, graph, emulator, [by_hand.token])

@@ -34,6 +34,11 @@ JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
 JOB_ID = f"/servicePrincipals/{SP_ID}/synchronization/jobs/{JOB}"
 """The fake Graph's job the fixture's state points at (its Entra-side resources' `job_id`)."""
 
+SP_ID = "33333333-3333-4333-8333-333333333333"
+JOB = f"scim.0123456789abcdef0123456789abcdef.{SP_ID}"
+JOB_ID = f"/servicePrincipals/{SP_ID}/synchronization/jobs/{JOB}"
+"""The fake Graph's job the fixture's state names (the stack's program of version 0.1)."""
+
 PROGRAM = f'''
 import pulumi
 

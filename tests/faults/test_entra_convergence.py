@@ -28,9 +28,8 @@ from tests.support.entra_stack import (
     SALES,
     GraphLog,
     entra_stack,
+    fake_entra,
     job_parts,
-    replicate_at_once,
-    seed_directory,
 )
 
 CONTROL = "pulumi-python:dynamic/entra:ProvisioningJobControl"
@@ -39,9 +38,7 @@ SECRETS = "/synchronization/secrets"
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphProcess]:
-    with FakeGraphProcess() as process:
-        replicate_at_once(process)
-        seed_directory(process)
+    with fake_entra() as process:
         yield process
 
 

@@ -3,8 +3,8 @@ language host's RunPlugin, and a mandatory violation fails the preview with its 
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
-The Dashboard policies run here; the Entra ones need the azuread plugin and are proven in
-test_policy_rules.py on the program's real inputs.
+The Dashboard policies run here; the Entra ones run in test_policy_engine_entra.py (through the
+stand-in azuread plugin) and test_policy_rules.py (every rule on the program's real inputs).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
 from tests.engine.conftest import pulumi_cli  # noqa: F401 (the fixture)
-from tests.support.entra_stack import SALES, entra_stack, replicate_at_once, seed_directory
+from tests.support.entra_stack import SALES, entra_stack, fake_entra
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_ENV = {
@@ -133,11 +133,7 @@ def target(
         yield live_target()
         return
     emulator: EmulatorProcess = request.getfixturevalue("emulator")
-    with FakeGraphProcess() as graph, pytest.MonkeyPatch.context() as patch:
-        # As the engine tests do until the program waits for a new service principal (the lag
-        # is proved in tests/engine/test_entra_replication_lag.py); a real tenant has the lag.
-        replicate_at_once(graph)
-        seed_directory(graph)
+    with fake_entra() as graph, pytest.MonkeyPatch.context() as patch:
         # This process's own Graph client trusts the fake's certificate, as the stack's do.
         patch.setenv("REQUESTS_CA_BUNDLE", graph.ca_bundle)
         env = {**os.environ, **graph.environment()}

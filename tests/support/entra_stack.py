@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from scim_setup.emulator.azuread.timing import TIME_SCALE_ENV
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack, python_project
+from tests.support.leaks import assert_not_leaked
 
 ROOT = Path(__file__).resolve().parents[2]
 TIME_SCALE = "0.01"
@@ -68,6 +70,20 @@ GROUPS = [
     {"id": ENGINEERING, "displayName": "Engineering", "members": [USERS[1]["id"]]},
 ]
 
+USER_ROLE = "0e5c0000-0000-4000-8000-0000000000e4"
+USER_ROLES = [
+    {
+        "id": USER_ROLE,
+        "displayName": "User",
+        "description": "User",
+        "value": None,
+        "allowedMemberTypes": ["User"],
+        "isEnabled": True,
+        "origin": "Application",
+    }
+]
+"""The app roles of an enterprise app made in the portal (e.g. the SSO app): one `User` role."""
+
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_ONLY_POSTS = ("/validateCredentials",)
 """Graph POSTs that change nothing: Test Connection runs on every preview and up."""
@@ -80,11 +96,10 @@ def entra_stack(
     application: Mapping[str, str],
     groups: Sequence[str] = (),
     name: str = "entra",
-    program: str | None = None,
 ) -> LocalStack:
-    """A passphrase stack of the real program (or `program`) with `entra:application` and
+    """A passphrase stack of the real program with `entra:application` and
     `entra:assignedGroups`, signing in to `graph` through the stand-in azuread plugin."""
-    text = (ROOT / "__main__.py").read_text() if program is None else program
+    text = (ROOT / "__main__.py").read_text()
     stack = LocalStack(python_project(work / "project", text, ROOT / ".venv"), work, name)
     stack.env.update(graph.environment())
     stack.env["PATH"] = os.pathsep.join([str(PLUGIN_DIR), stack.env.get("PATH", "")])
@@ -96,6 +111,16 @@ def entra_stack(
     if groups:
         stack.set_object_config("entra:assignedGroups", list(groups))
     return stack
+
+
+@contextmanager
+def fake_entra() -> Iterator[FakeGraphProcess]:
+    """A fake Graph holding the directory (`seed_directory`), new apps readable at once
+    (`replicate_at_once`)."""
+    with FakeGraphProcess() as graph:
+        replicate_at_once(graph)
+        seed_directory(graph)
+        yield graph
 
 
 def seed_directory(graph: FakeGraphProcess) -> None:
@@ -145,6 +170,26 @@ def scim_token(stack: LocalStack) -> str:
         if r["type"] == "pulumi-python:dynamic/dashboard:ScimToken"
     )
     return json.loads(token["plaintext"]) if isinstance(token, dict) else token
+
+
+def assert_nothing_leaked(
+    stack: LocalStack,
+    graph: FakeGraphProcess,
+    emulator: EmulatorProcess,
+    secrets: Iterable[str],
+) -> None:
+    """No SCIM token in `secrets`, nor the admin token or Graph client secret, is in the stack's
+    state, the CLI's output, the stack config file, or the emulator's or fake Graph's log."""
+    texts = {
+        "the stack's state": stack.export(),
+        "the pulumi CLI's output": stack.transcript(),
+        "the stack config file": stack.config_file.read_text(),
+        "the emulator log": emulator.log_text(),
+        "the fake Graph's log": graph.log_text(),
+    }
+    for where, text in texts.items():
+        for secret in {*secrets, emulator.admin_token, graph.client_secret}:
+            assert_not_leaked(text, secret, where)
 
 
 def resource_name(urn: str) -> str:
