@@ -12,7 +12,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 POLICY_VENV := policy/venv
 
-.PHONY: venv constraints install-check bytecode policy-venv cli test lint demo bench emulator clean fleet-demo bench-fleet
+.PHONY: venv constraints install-check bytecode policy-venv cli test lint demo bench emulator clean fleet-demo bench-fleet \
+	review-fixtures
 
 venv: $(VENV)/.installed
 
@@ -77,6 +78,11 @@ lint: venv
 
 demo: venv bytecode
 	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m scripts.demo
+
+# The Entra previews `scim-setup review`'s tests read (tests/cli/data), recorded from real
+# `pulumi preview --json` runs of the program on the emulator, fake Graph and azuread stand-in.
+review-fixtures: venv bytecode
+	bin="$$(scripts/install-pulumi)" && PATH="$$bin:$$PATH" $(PY) -m scripts.record_previews
 
 # pulumi commands: ours vs a bare program, and the emulator's SCIM throughput; one table, a few
 # minutes; also rewrites its section of docs/benchmarks.md.

@@ -3,7 +3,10 @@
     .venv/bin/python -m bench.report [--rounds 5] [--emulator-seconds 10] [--no-write]
 
 Rows: each `pulumi` command of the Dashboard-only stack against a bare Pulumi program with the
-same resources (`bench/commands.py`), and the emulator's server CPU per Entra-shaped SCIM request
+same resources (`bench/commands.py`); first up, no-op up and refresh of the whole setup (an
+`entra` section) against a bare program with the same azuread resources on the same azuread
+stand-in plugin and fake Graph, with the Graph calls each made (`measure_whole_setup`, no target
+yet: the figures are for reading); and the emulator's server CPU per Entra-shaped SCIM request
 against its bound (`bench/emulator_cpu.py`, issue 21). The machine, the date and the load average
 around the run go into the document, since the machine is usually shared.
 
@@ -29,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench import emulator_cpu
-from bench.commands import CommandTimes, measure
+from bench.commands import CommandTimes, measure, measure_whole_setup
 from scim_setup.cpus import usable_cpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +42,16 @@ END = "<!-- make bench: end -->"
 COMMAND_RATIO_MAX = 1.20
 COMMANDS_WITH_TARGET = ("preview", "no-op up", "refresh", "destroy")
 CAPTION = "Commands: median wall s (CPU s) of paired runs; ratio = ours / bare wall time"
-HEADER = ("measure", "ours", "bare / baseline", "ratio", "target", "met", "Dashboard calls")
+HEADER = (
+    "measure",
+    "ours",
+    "bare / baseline",
+    "ratio",
+    "target",
+    "met",
+    "Dashboard calls",
+    "Graph calls (ours / bare)",
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,8 @@ class Row:
     target: str
     met: bool | None
     dashboard_calls: str
+    graph_calls: str = ""
+    """`ours / bare` Graph API calls of one run; empty for rows without an Entra step."""
 
 
 def command_rows(times: list[CommandTimes]) -> list[Row]:
@@ -69,6 +83,7 @@ def command_rows(times: list[CommandTimes]) -> list[Row]:
                 target=f"≤ {COMMAND_RATIO_MAX:.2f}x" if has_target else "",
                 met=ratio <= COMMAND_RATIO_MAX if has_target else None,
                 dashboard_calls=_calls(t.dashboard_calls),
+                graph_calls=_graph_calls(t),
             )
         )
     return rows
@@ -86,6 +101,13 @@ def _calls(calls: list[str]) -> str:
         for call in calls
     ]
     return f"{len(short)}: {', '.join(short)}" if short else "0"
+
+
+def _graph_calls(times: CommandTimes) -> str:
+    if not times.graph_calls:
+        return ""
+    ours, bare = (len(times.graph_calls.get(which, [])) for which in ("ours", "bare"))
+    return f"{ours} / {bare}"
 
 
 def emulator_row(figures: dict[str, Any]) -> Row:
@@ -150,10 +172,19 @@ def print_table(rows: list[Row], console: Console) -> None:
 def _cells(row: Row) -> list[str]:
     ratio = "" if row.ratio is None else f"{row.ratio:.2f}x"
     met = {True: "yes", False: "NO", None: ""}[row.met]
-    return [row.measure, row.ours, row.yardstick, ratio, row.target, met, row.dashboard_calls]
+    return [
+        row.measure,
+        row.ours,
+        row.yardstick,
+        ratio,
+        row.target,
+        met,
+        row.dashboard_calls,
+        row.graph_calls,
+    ]
 
 
-def markdown(rows: list[Row], about: dict[str, str], rounds: int) -> str:
+def markdown(rows: list[Row], about: dict[str, str], rounds: int, whole_setup_rounds: int) -> str:
     lines = [
         BEGIN,
         "## Commands and emulator (`make bench`)",
@@ -170,9 +201,17 @@ def markdown(rows: list[Row], about: dict[str, str], rounds: int) -> str:
         f"round; {rounds} counted rounds after a warm-up. Wall and CPU figures are medians; CPU is",
         "user + system time of the CLI and every process it started. The ratio is ours over bare",
         "wall time. Dashboard calls are the emulator's request log (`--test-hooks`) for one run of",
-        "our stack. The emulator row: `bench/emulator_cpu.py` (Entra-shaped provisioning cycles",
-        "from four client processes, five runs on a fresh emulator each; the emulator process's",
-        "user + system CPU time over a run divided by its requests, the median of the runs).",
+        "our stack. The whole-setup rows: first up, no-op up and refresh of our program with an",
+        "`entra` section (a new app, one group) against `bench/bare_program` with",
+        "`bench/bare_entra_program/entra_step.py` appended (the same azuread resources: app from",
+        "template, secret, group assignment, job; none of our dynamic resources), both on the",
+        "azuread stand-in plugin and one fake Graph (the stand-in's waits at a hundredth, the",
+        f"fake's replication lag off), {whole_setup_rounds} counted rounds after a warm-up, each",
+        "ending with an untimed destroy of both; Graph calls are the fake Graph's request log",
+        "(API calls, not sign-ins) for one run of each. The emulator row: `bench/emulator_cpu.py`",
+        "(Entra-shaped provisioning cycles from four client processes, five runs on a fresh",
+        "emulator each; the emulator process's user + system CPU time over a run divided by its",
+        "requests, the median of the runs).",
         "",
         "Machine:",
         "",
@@ -197,6 +236,9 @@ def write_section(section: str, doc: Path = DOC) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="our speed against bare yardsticks")
     parser.add_argument("--rounds", type=int, default=5, help="counted rounds of the commands")
+    parser.add_argument(
+        "--whole-setup-rounds", type=int, default=3, help="counted rounds of the whole setup"
+    )
     parser.add_argument("--emulator-seconds", type=float, default=10.0, help="per SCIM load run")
     parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {DOC.name}")
     args = parser.parse_args()
@@ -205,6 +247,9 @@ def main() -> None:
     about = machine()
     with console.status("pulumi commands: ours vs bare") as status:
         times = measure(args.rounds, lambda line: status.update(f"pulumi commands: {line}"))
+        times += measure_whole_setup(
+            args.whole_setup_rounds, lambda line: status.update(f"pulumi commands: {line}")
+        )
         status.update("emulator CPU per SCIM request")
         emulator = emulator_cpu.measure(seconds=args.emulator_seconds)
         rows = [*command_rows(times), emulator_row(emulator)]
@@ -212,7 +257,7 @@ def main() -> None:
     # Piped or in CI, rich would fold the table into 80 columns; the calls column needs room.
     print_table(rows, Console(width=None if sys.stdout.isatty() else 200))
     if not args.no_write:
-        write_section(markdown(rows, about, args.rounds))
+        write_section(markdown(rows, about, args.rounds, args.whole_setup_rounds))
         console.print(f"wrote {DOC.relative_to(ROOT)}")
 
 

@@ -67,11 +67,15 @@ class ScimConnectionTestProvider(ConfiguredProvider[DashboardConnection, Dashboa
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """A changed tenant URL or token means testing again.
 
-        A value `preview` does not know yet (any update of the settings makes their tenant URL
-        unknown) is not reported as a change: `up` diffs again with the real values.
+        A tenant URL that `preview` does not know yet (any update of the settings makes it
+        unknown) is not reported as a change: `up` diffs again with the real values. A token it
+        does not know yet is: the token resource is being replaced or updated, and the Entra
+        secret, which takes the token from this resource, must show its update in the preview.
         """
         changed = [
-            key for key in _TRIGGERS if is_known(news.get(key)) and olds.get(key) != news.get(key)
+            key
+            for key in _TRIGGERS
+            if olds.get(key) != news.get(key) and (key != "tenant_url" or is_known(news.get(key)))
         ]
         switched_on = news.get("scim_enabled") is True and olds.get("result") == SKIPPED
         changes = bool(changed) or switched_on

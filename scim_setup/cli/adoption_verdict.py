@@ -12,6 +12,7 @@ from __future__ import annotations
 from scim_setup.cli.adoption_discovery import Discovery
 from scim_setup.cli.preview_changes import (
     APPLICATION,
+    APPLICATION_FROM_TEMPLATE,
     ASSIGNMENT,
     SCIM_TOKEN,
     SERVICE_PRINCIPAL,
@@ -19,9 +20,8 @@ from scim_setup.cli.preview_changes import (
     Preview,
 )
 
-APP_FROM_TEMPLATE = "azuread:index/applicationFromTemplate:ApplicationFromTemplate"
 EXISTING_TOKEN_KEY = "scim:existingToken"
-_NEW_APP_TYPES = (APPLICATION, APP_FROM_TEMPLATE, SERVICE_PRINCIPAL)
+_NEW_APP_TYPES = (APPLICATION, APPLICATION_FROM_TEMPLATE, SERVICE_PRINCIPAL)
 
 
 def first_up_problems(preview: Preview, found: Discovery) -> list[str]:

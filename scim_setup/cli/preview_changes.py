@@ -20,12 +20,16 @@ from scim_setup.cli.review_mappings import ATTRIBUTE_MAPPINGS, mapping_changes
 SECRET = "[secret]"
 SCIM_SETTINGS = "pulumi-python:dynamic/dashboard:ScimSettings"
 SCIM_TOKEN = "pulumi-python:dynamic/dashboard:ScimToken"
+SCIM_TEST_CONNECTION = "pulumi-python:dynamic/dashboard:ScimConnectionTest"
+APPLICATION_FROM_TEMPLATE = "azuread:index/applicationFromTemplate:ApplicationFromTemplate"
 APPLICATION = "azuread:index/application:Application"
 SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
 ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 SYNC_SECRET = "azuread:index/synchronizationSecret:SynchronizationSecret"
 SYNC_JOB = "azuread:index/synchronizationJob:SynchronizationJob"
 JOB_CONTROL = "pulumi-python:dynamic/entra:ProvisioningJobControl"
+ENTRA_TEST_CONNECTION = "pulumi-python:dynamic/entra:ConnectionTest"
+JOB_STATUS = "pulumi-python:dynamic/entra:ProvisioningJobStatus"
 
 _IGNORED_OPS = {
     "same",
@@ -300,6 +304,23 @@ def _application(step: Step, _preview: Preview) -> list[Change]:
     return [Change(f"the Entra application '{name}' will be {_VERBS.get(step.op, step.op)}")]
 
 
+def _enterprise_application(step: Step, preview: Preview) -> list[Change]:
+    """pulumi-azuread's ApplicationFromTemplate: the app registration and its service principal
+    (the enterprise application) made together from Entra's non-gallery template."""
+    name = step.new.get("displayName") or step.old.get("displayName") or step.name
+    if step.op == "create":
+        return [Change(f"a new Entra enterprise application '{name}' will be created")]
+    if step.op == "replace":
+        return [
+            Change(
+                f"the Entra enterprise application '{name}' will be replaced by a new one: its "
+                "provisioning job and group assignments start over",
+                True,
+            )
+        ]
+    return _application(step, preview)
+
+
 def _service_principal(step: Step, _preview: Preview) -> list[Change]:
     if step.op == "delete":
         return [Change("the enterprise application (service principal) will be deleted", True)]
@@ -382,6 +403,13 @@ _JOB_REPAIRS = {
 
 def _job_control(step: Step, _preview: Preview) -> list[Change]:
     """What the next `up` repairs on the Entra side, and a quarantine only a person may lift."""
+    if step.op == "create":
+        return [
+            Change(
+                "every `pulumi up` will keep the provisioning job running as declared (start it, "
+                "save the credentials again, lift a quarantine for bad credentials)"
+            )
+        ]
     if step.op != "update":
         return []
     found = [_JOB_REPAIRS.get(code, Change(f"job control: {code}")) for code in step.plan()]
@@ -391,6 +419,30 @@ def _job_control(step: Step, _preview: Preview) -> list[Change]:
     return found
 
 
+def _scim_test_connection(step: Step, _preview: Preview) -> list[Change]:
+    if step.op == "create":
+        return [
+            Change("the Dashboard's SCIM endpoint will be tested with the token, as Entra does")
+        ]
+    if step.op in ("update", "replace"):
+        return [Change("the Dashboard's SCIM endpoint will be tested again with the new values")]
+    return []
+
+
+def _entra_test_connection(step: Step, _preview: Preview) -> list[Change]:
+    if step.op == "create":
+        return [Change("Entra will test the saved tenant URL and token (Test Connection)")]
+    if step.op in ("update", "replace"):
+        return [Change("Entra will test the saved tenant URL and token again")]
+    return []
+
+
+def _job_status(step: Step, _preview: Preview) -> list[Change]:
+    if step.op == "create":
+        return [Change("the provisioning job's status will be kept in the stack's outputs")]
+    return []
+
+
 def _generic(step: Step, _preview: Preview) -> list[Change]:
     kind = step.type.rsplit(":", 1)[-1]
     return [
@@ -398,9 +450,36 @@ def _generic(step: Step, _preview: Preview) -> list[Change]:
     ]
 
 
+RESOURCE_NAMES = {
+    SCIM_SETTINGS: "the Dashboard's SCIM settings",
+    SCIM_TOKEN: "the SCIM API token",
+    SCIM_TEST_CONNECTION: "the Dashboard's Test Connection",
+    APPLICATION_FROM_TEMPLATE: "the Entra enterprise application",
+    APPLICATION: "the Entra application registration",
+    SERVICE_PRINCIPAL: "the enterprise application's service principal",
+    ASSIGNMENT: "a group's assignment to the app (provisioning scope)",
+    SYNC_SECRET: "Entra's provisioning credentials (tenant URL, token, settings)",
+    SYNC_JOB: "the provisioning job",
+    ATTRIBUTE_MAPPINGS: "the provisioning job's attribute mappings",
+    JOB_CONTROL: "the provisioning job's upkeep (start, credentials, quarantine)",
+    ENTRA_TEST_CONNECTION: "Entra's Test Connection",
+    JOB_STATUS: "the provisioning job's status in the stack's outputs",
+}
+"""Every resource type the program creates, in plain words (a test holds recorded previews to
+it); a type not here gets `_generic`'s line with its type name."""
+
+
+def plain_name(resource_type: str) -> str | None:
+    """What a resource of this type is, in the domain's words; None for a type review does not
+    know (the stack, providers and components are structure, not resources)."""
+    return RESOURCE_NAMES.get(resource_type)
+
+
 _DESCRIBERS: dict[str, Callable[[Step, Preview], list[Change]]] = {
     SCIM_SETTINGS: _settings,
     SCIM_TOKEN: _token,
+    SCIM_TEST_CONNECTION: _scim_test_connection,
+    APPLICATION_FROM_TEMPLATE: _enterprise_application,
     APPLICATION: _application,
     SERVICE_PRINCIPAL: _service_principal,
     ASSIGNMENT: _assignment,
@@ -410,4 +489,6 @@ _DESCRIBERS: dict[str, Callable[[Step, Preview], list[Change]]] = {
         Change(text, risky) for text, risky in mapping_changes(step.op, step.old, step.new)
     ],
     JOB_CONTROL: _job_control,
+    ENTRA_TEST_CONNECTION: _entra_test_connection,
+    JOB_STATUS: _job_status,
 }

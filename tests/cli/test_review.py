@@ -1,9 +1,12 @@
-"""`scim-setup review` on real previews of the Dashboard step, and on an Entra-shaped plan.
+"""`scim-setup review` on real previews of the Dashboard step and of the whole setup.
 
 PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not print them.
 
-The real previews run the console script against a stack of the real program on the emulator,
-each changing one thing from the deployed config; the Markdown is compared in full.
+The Dashboard previews run the console script against a stack of the real program on the
+emulator, each changing one thing from the deployed config. The whole setup's previews are
+recorded (`make review-fixtures`, scripts/record_previews.py) from the real program with an
+`entra` section on the emulator, the fake Graph and the azuread stand-in. The Markdown is
+compared in full.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ import pytest
 
 from scim_setup.cli.fleet.report import Command, CustomerResult, FleetReport, Status, write_report
 from scim_setup.cli.fleet.review import fleet_markdown
-from scim_setup.cli.preview_changes import PolicyViolation
+from scim_setup.cli.preview_changes import PolicyViolation, Step, is_structure, plain_name
 from scim_setup.cli.review_markdown import violation_text
 from scim_setup.emulator.process import EmulatorProcess
 from scripts.local_stack import LocalStack
+from scripts.record_previews import ENGINEERING, SALES
 from tests.engine.conftest import new_stack, pulumi_cli
 from tests.policy.conftest import policy_pack
 from tests.support.console_script import SCRIPT
@@ -106,7 +110,10 @@ def test_keepers_change_announces_the_token_replacement(stack, secrets):
         "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12); the old "
         "one stops working and Entra needs the new one pasted (this stack has no Entra step).\n"
         "\n"
-        "<sub>pulumi preview: 1 to replace.</sub>\n"
+        "**Changes**\n"
+        "- The Dashboard's SCIM endpoint will be tested again with the new values.\n"
+        "\n"
+        "<sub>pulumi preview: 1 to update, 1 to replace.</sub>\n"
     )
     assert_no_secret(result.stdout + result.stderr, secrets)
 
@@ -194,7 +201,7 @@ def test_saved_event_log_lists_mandatory_violations_before_advisory_ones():
         "- SCIM user management will be switched on in the Dashboard; new backup accounts will get "
         "5000 GB.\n"
         "- A SCIM API token will be generated.\n"
-        "- ScimConnectionTest 'dashboard-test-connection' will be created.\n"
+        "- The Dashboard's SCIM endpoint will be tested with the token, as Entra does.\n"
         "\n"
         "<sub>pulumi preview: 3 to create.</sub>\n"
     )
@@ -253,11 +260,21 @@ ENTRA_CHANGES = (
     "- New backup accounts will get 100 GB instead of 50.\n"
     "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12) and Entra "
     "updated in the same run.\n"
+    "- The Dashboard's SCIM endpoint will be tested again with the new values.\n"
     "- Entra's provisioning credentials (tenant URL, token, settings) changed (secret).\n"
+    "- Entra will test the saved tenant URL and token again.\n"
     "\n"
-    "<sub>pulumi preview: 2 to update, 1 to replace, 1 to delete.</sub>\n"
+    "<sub>pulumi preview: 6 to update, 1 to replace, 1 to delete.</sub>\n"
 )
-"""The Entra plan's changes that are not warnings: the same words for one stack and in a fleet."""
+"""The Entra plan's changes that are not warnings: the same words for one stack and in a fleet.
+
+The recorded plan (entra-preview.json): stack `prod`, deployed with 50 GB accounts, keepers
+{rotation: 2026-11} and the groups Sales and Engineering; the change sets 100 GB, keepers
+2026-12, `entra:syncAll` true and unassigns Sales."""
+SCOPE_RESTART = (
+    "Provisioning restarts because entra:syncAll changed: every user and group is evaluated "
+    "again, which takes longer than a normal cycle."
+)
 
 
 def test_entra_plan_names_scope_token_and_risks():
@@ -270,6 +287,7 @@ def test_entra_plan_names_scope_token_and_risks():
         "**⚠️ Needs attention**\n"
         "- Every user and group of the tenant will be provisioned, not only the assigned groups "
         "(entra:syncAll is on).\n"
+        f"- {SCOPE_RESTART}\n"
         "- Group Sales leaves provisioning scope: its members lose their accounts.\n"
         "\n" + ENTRA_CHANGES
     )
@@ -284,7 +302,81 @@ def test_json_lists_each_change_with_its_risk():
         "text": "new backup accounts will get 100 GB instead of 50",
         "warning": False,
     } in changes
-    assert sum(c["warning"] for c in changes) == 2
+    assert sum(c["warning"] for c in changes) == 3
+
+
+RECORDED = ("entra-new-preview.json", "entra-preview.json", "policy-preview.json")
+
+
+@pytest.mark.parametrize("fixture", RECORDED)
+def test_every_resource_type_in_a_recorded_preview_has_a_plain_name(fixture):
+    steps = json.loads((DATA / fixture).read_text())["steps"]
+
+    types = {Step.from_json(step).type for step in steps}
+    resources = sorted(t for t in types if not is_structure(t))
+
+    assert resources, "the preview plans no resources"
+    assert [t for t in resources if plain_name(t) is None] == []
+
+
+def test_new_setup_is_reviewed_in_plain_words_only():
+    """The first preview of the whole setup (entra-new-preview.json): a new app, the groups Sales
+    and Engineering, `userName` mapped from `mail`; no line falls back to a type name."""
+    result = review_saved("--preview-json", str(DATA / "entra-new-preview.json"))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "### SCIM setup review: stack `prod`\n"
+        "\n"
+        "**⚠️ Needs attention**\n"
+        "- UserName will be mapped from mail: accounts are matched by it, so existing backup "
+        "accounts may no longer be found (duplicates, or accounts left unmanaged).\n"
+        "\n"
+        "**Changes**\n"
+        "- SCIM user management will be switched on in the Dashboard; new backup accounts will get "
+        "50 GB.\n"
+        "- A new Entra enterprise application 'Backup SCIM' will be created.\n"
+        "- A SCIM API token will be generated and given to Entra in the same run.\n"
+        f"- Group {SALES} enters provisioning scope.\n"
+        f"- Group {ENGINEERING} enters provisioning scope.\n"
+        "- The Dashboard's SCIM endpoint will be tested with the token, as Entra does.\n"
+        "- Entra will be given the tenant URL and token.\n"
+        "- Provisioning will start.\n"
+        "- Every `pulumi up` will keep the provisioning job running as declared (start it, save "
+        "the credentials again, lift a quarantine for bad credentials).\n"
+        "- Entra will test the saved tenant URL and token (Test Connection).\n"
+        "- The provisioning job's status will be kept in the stack's outputs.\n"
+        "\n"
+        "<sub>pulumi preview: 12 to create.</sub>\n"
+    )
+
+
+def secret_values(value: object, key: str = "") -> list[object]:
+    """Every value in a preview document under a key that holds a secret (but for the lists of
+    URNs a property depends on)."""
+    if isinstance(value, dict):
+        return [
+            v
+            for k, item in value.items()
+            if k != "propertyDependencies"
+            for v in secret_values(item, k)
+        ]
+    if isinstance(value, list):
+        return [v for item in value for v in secret_values(item, key)]
+    secret_keys = ("__provider", "token", "credentials", "dashboard:apiToken", "secret_token")
+    return [value] if key in secret_keys else []
+
+
+@pytest.mark.parametrize("fixture", RECORDED[:2])
+def test_recorded_entra_previews_show_every_secret_masked(fixture):
+    """scripts/record_previews.py also checks the real token, admin token, Graph client secret
+    and passphrase are nowhere in them before it writes; this holds the saved files to it."""
+    document = json.loads((DATA / fixture).read_text())
+
+    values = secret_values(document)
+
+    assert values, "no secret-holding key found"
+    assert {str(v) for v in values} <= {"[secret]"}
 
 
 def test_unreadable_preview_is_one_line_and_exit_1(tmp_path):
@@ -312,7 +404,7 @@ def fleet_report(tmp_path: Path, command: Command = "preview") -> Path:
     report = FleetReport(
         command=command, parallel=2, started=t0, ended=t0,
         customers=[
-            customer("acme", "changes", changes={"update": 2, "replace": 1, "delete": 1},
+            customer("acme", "changes", changes={"update": 3, "replace": 1, "delete": 1},
                      preview_json=str(DATA / "entra-preview.json")),
             customer("globex", "failed", error="GET https://globex.example/api/v1/scim returned "
                      "503 Service Unavailable. Try again later."),
@@ -336,6 +428,7 @@ def test_fleet_report_is_one_comment_with_every_customers_warnings_first(tmp_pat
         "**⚠️ Needs attention**\n"
         "- `acme`: Every user and group of the tenant will be provisioned, not only the assigned "
         "groups (entra:syncAll is on).\n"
+        f"- `acme`: {SCOPE_RESTART}\n"
         "- `acme`: Group Sales leaves provisioning scope: its members lose their accounts.\n"
         "\n"
         "#### `acme`\n"

@@ -4,12 +4,12 @@ PYTEST_DONT_REWRITE: the test holds a real SCIM token; a failing assertion must 
 
 Graph's own example for saving provisioning secrets (synchronization-serviceprincipal-put-
 synchronization), like the portal's Save, stores four keys: BaseAddress, SecretToken,
-SyncNotificationSettings and SyncAll. Without `entra:notificationEmail` or
-`entra:deleteThreshold` the program sends three. Graph merges keys on PUT, and pulumi-azuread's
+SyncNotificationSettings and SyncAll. Graph merges keys on PUT, and pulumi-azuread's
 SynchronizationSecret waits until Graph lists as many keys as it sent
-(terraform-provider-azuread `synchronization_secret_resource.go`), which never happens then: the
-first `pulumi up` of the adoption times out on the secret. The stand-in plugin does what upstream
-does, on a scaled clock. This test fails until the Entra step copes with keys saved before it.
+(terraform-provider-azuread `synchronization_secret_resource.go`): a program that sent fewer keys
+than are saved would time out on the secret's first `pulumi up` of the adoption. The program
+always sends all four (`components/provisioning_credentials.py`); the stand-in plugin does what
+upstream does, on a scaled clock.
 """
 
 from __future__ import annotations
@@ -62,11 +62,6 @@ def graph(by_hand: HandMadeToken, emulator: EmulatorProcess) -> Iterator[FakeGra
         yield process
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: components/entra_provisioning.py credential_pairs sends 3 keys where 4 are "
-    "saved, and pulumi-azuread's secret waits for Graph to list exactly as many as it sent",
-)
 def test_first_up_of_the_adoption_succeeds(
     pulumi_cli: str,
     emulator: EmulatorProcess,

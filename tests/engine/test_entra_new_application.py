@@ -128,11 +128,6 @@ def test_second_up_changes_nothing_and_writes_nothing(stack, dashboard: Dashboar
     assert dashboard.writes() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: providers/dashboard/connection_check.py ScimConnectionTestProvider.diff hides "
-    "a token that preview does not know yet, so the Entra secret's update is not previewed",
-)
 def test_preview_of_a_rotation_shows_the_entra_secret_update(stack):
     stack.set_config("scim:keepers", '{"rotation": "2026-12"}')
 

@@ -6,7 +6,9 @@ The program is the real one with a new Entra app, run through the stand-in azure
 (`tests/support/entra_stack.py`): the synchronization secret saves the tenant URL and token, the job
 control keeps the job running and the job status reads it. The fake's validateCredentials does
 what Entra's does: it calls the emulator with the saved tenant URL and token. The tests run top
-to bottom on one stack, each leaving it converged.
+to bottom on one stack: each gives the fake job the state it needs and leaves the stack converged
+for the next (the too-many-deletes quarantine stays, for a person to lift, until the next test
+pauses the job in the portal).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from pulumi import UNKNOWN
 
 from providers.dashboard.connection_check import ScimConnectionTestProvider
 from providers.dashboard.scim_probe import ConnectionTestFailed, send_test_connection
@@ -196,6 +197,19 @@ def test_preview_sends_nothing(provider, scim, dashboard):
     assert switched_off.changes is False
     assert new_token.replaces == moved.replaces == []
     assert dashboard.requests() == []
+
+
+def test_preview_shows_a_token_it_does_not_know_yet_but_not_an_unknown_tenant_url(provider, scim):
+    """A replaced token is unknown in preview, and the Entra secret takes its token from this
+    resource: the change must show. Any settings update makes the tenant URL unknown too, which
+    is not a change by itself."""
+    olds = {**scim, "result": "passed"}
+
+    rotating = provider.diff(scim["token_id"], olds, {**scim, "token": UNKNOWN})
+    settings_update = provider.diff(scim["token_id"], olds, {**scim, "tenant_url": UNKNOWN})
+
+    assert rotating.changes is True
+    assert settings_update.changes is False
 
 
 def test_refresh_reads_last_use_without_probing_again(provider, scim, dashboard):
