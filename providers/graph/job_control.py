@@ -248,6 +248,9 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphCl
                 client.restart_job(job_id, RESET_SCOPE, written)
             elif action == PAUSE:
                 client.pause_job(job_id)
+            elif missing := client.unavailable("start"):  # the China cloud
+                pulumi.log.warn(missing)
+                actions = []
             else:
                 client.start_job(job_id, written)
         if actions:
@@ -266,8 +269,12 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphConnection, GraphCl
         """Entra's Test Connection with the saved credentials; False on Graph's 400 (rejected).
 
         Not retried on a 400 even right after the secret was written: writing the declared pairs
-        again costs one PUT, while waiting out a real rejection would cost the lag's 15 s.
+        again costs one PUT, while waiting out a real rejection would cost the lag's 15 s. Taken
+        to work where the cloud has no validateCredentials (China), with a warning.
         """
+        if missing := self.client().unavailable("validateCredentials"):
+            pulumi.log.warn(missing)
+            return True
         try:
             self.client().validate_credentials(job_id)
         except GraphError as error:
