@@ -156,6 +156,7 @@ class GraphClient:
         self._base = f"{graph_url.rstrip('/')}/{GRAPH_API_VERSION}"
         self.environment = environment
         """The cloud (`azuread:environment`): some calls are missing in some clouds."""
+        self._clock = clock
         self._transport = HttpTransport(
             timeouts, bearer=access_token, headers={"Accept": "application/json"}, clock=clock
         )
@@ -326,7 +327,7 @@ class GraphClient:
         if not OBJECT_ID.match(object_id):
             raise GraphError(f"{object_id!r} is not a service principal object id (a GUID)")
         path = f"/servicePrincipals/{object_id}"
-        give_up = self._clock() + wait_s
+        give_up = self._clock.now() + wait_s
         tries = 0
         while True:
             try:
@@ -334,7 +335,7 @@ class GraphClient:
                 return
             except GraphError as error:
                 wait = LAG_RETRIES.wait(tries, None)
-                if error.status != 404 or self._clock() + wait >= give_up:
+                if error.status != 404 or self._clock.now() + wait >= give_up:
                     if error.status == 404:
                         raise GraphError(
                             f"GET {self._base}{path} still returned 404 after {wait_s:.0f} s: the "
@@ -344,7 +345,7 @@ class GraphClient:
                             error.code,
                         ) from None
                     raise
-            self._sleep(wait)
+            self._clock.sleep(wait)
             tries += 1
 
     # Reads of `scim-setup adopt` (providers.graph.discovery): the app, its service principal,

@@ -5,12 +5,12 @@ PYTEST_DONT_REWRITE: these tests hold a client secret; a failing assertion must 
 Upstream (terraform-provider-azuread `application_from_template_resource.go`) waits for the
 application only; the synchronization secret and job GET the service principal first and fail on
 Graph's 404 until it has propagated. The fake Graph answers 404 for a service principal until the
-test adds it (`PUT /_fake/servicePrincipals`), here from a timer while the create waits.
+test adds it (`PUT /_fake/servicePrincipals`), here when the client's clock (a
+`SteppedClock`, never real time) passes the moment it appears.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +19,8 @@ from providers.graph.client import GraphError
 from providers.graph.service_principal_ready import ServicePrincipalReadyProvider
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.providers.conftest import configure
-from tests.providers.test_graph_client import azuread_config
+from tests.support.clock import SteppedClock
+from tests.support.graph_config import azuread_config
 
 _numbers = iter(range(1_000_000))
 
@@ -38,8 +39,15 @@ def graph_env(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> FakeG
     return graph
 
 
-def provider(graph: FakeGraphProcess) -> ServicePrincipalReadyProvider:
-    return configure(ServicePrincipalReadyProvider(), azuread_config(graph))
+def provider(
+    graph: FakeGraphProcess, clock: SteppedClock | None = None
+) -> ServicePrincipalReadyProvider:
+    made = (
+        ServicePrincipalReadyProvider()
+        if clock is None
+        else ServicePrincipalReadyProvider(clock.clock)
+    )
+    return configure(made, azuread_config(graph))
 
 
 def new_object_id() -> str:
@@ -53,14 +61,12 @@ def reads_of(graph: FakeGraphProcess, object_id: str) -> list[int]:
 
 def test_create_waits_until_graph_shows_the_new_service_principal(graph_env):
     object_id = new_object_id()
-    appears = threading.Timer(
-        1.5, graph_env.add_service_principal, (object_id, new_object_id(), "Backup SCIM")
+    stepped = SteppedClock()
+    stepped.at(
+        1.5, lambda: graph_env.add_service_principal(object_id, new_object_id(), "Backup SCIM")
     )
-    appears.start()
-    try:
-        created = provider(graph_env).create({"service_principal_id": object_id})
-    finally:
-        appears.join()
+
+    created = provider(graph_env, stepped).create({"service_principal_id": object_id})
 
     assert created.id == object_id
     assert created.outs == {"service_principal_id": object_id}
@@ -73,11 +79,11 @@ def test_a_service_principal_that_never_appears_fails_in_one_line(graph_env):
     object_id = new_object_id()
 
     with pytest.raises(GraphError) as failed:
-        provider(graph_env).client().wait_for_service_principal(object_id, wait_s=2.0)
+        provider(graph_env, SteppedClock()).client().wait_for_service_principal(object_id, 20.0)
 
     message = str(failed.value)
     assert failed.value.status == 404
-    assert f"/servicePrincipals/{object_id} still returned 404 after 2 s" in message
+    assert f"/servicePrincipals/{object_id} still returned 404 after 20 s" in message
     assert "run `pulumi up` again" in message and "\n" not in message
     assert len(reads_of(graph_env, object_id)) >= 2
 
