@@ -42,6 +42,7 @@ else:
         entra.provisioning_status,
         entra.portal_url,
         entra.provisioning_attention,
+        entra.provisioning_restart_pending,
     )
 pulumi.export("tenant_url", setup.tenant_url)
 pulumi.export("token_id", setup.token_id)

@@ -33,6 +33,7 @@ from rich.table import Table
 
 from bench import emulator_cpu
 from bench.commands import CommandTimes, measure, measure_whole_setup
+from scim_setup.cpus import usable_cpus
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -130,7 +131,7 @@ def machine() -> dict[str, str]:
     )
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores (nproc)": str(len(os.sched_getaffinity(0))),
+        "cores (nproc)": str(usable_cpus()),
         "CPU": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown",
         "memory": _memory(),
         "OS": platform.platform(),

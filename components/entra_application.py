@@ -21,6 +21,10 @@ from components.entra_application_args import (
     application_problems,
 )
 from components.entra_values import is_guid
+from providers.graph.service_principal_ready import (
+    ServicePrincipalReady,
+    ServicePrincipalReadyArgs,
+)
 
 __all__ = [
     "DEFAULT_ACCESS_ROLE_ID",
@@ -80,9 +84,16 @@ def _create(name: str, app: NewApplication, parent: pulumi.Resource) -> Resolved
         object_id=created.application_object_id,
         opts=pulumi.InvokeOutputOptions(parent=parent),
     )
+    # The provider waits for the application, not for its service principal, which the secret,
+    # the job and the assignments read first: Graph may answer 404 for it a while longer.
+    ready = ServicePrincipalReady(
+        f"{name}-service-principal-ready",
+        ServicePrincipalReadyArgs(service_principal_id=created.service_principal_object_id),
+        pulumi.ResourceOptions(parent=parent),
+    )
     return ResolvedApplication(
         client_id=registration.client_id,
-        service_principal_object_id=created.service_principal_object_id,
+        service_principal_object_id=ready.service_principal_id,
         application_object_id=created.application_object_id,
         app_roles=registration.app_roles,
     )

@@ -3,9 +3,10 @@
 A setup made in the portal already has a synchronization job and group assignments. Declaring them
 again would create a second job and fail on the assignments (Graph answers 400 "Permission being
 assigned already exists"), so they are imported with Pulumi's `import` resource option: the first
-`up` shows them as imports, and once they are in state the option can be dropped without a change.
-The synchronization secret cannot be imported (pulumi-azuread has no importer for it); it is
-written with the adopted token and the same tenant URL, which changes nothing Entra uses.
+`up` shows them as imports; the config stays, because it also says what `pulumi destroy` leaves in
+Entra (docs/adoption.md). The synchronization secret is not imported: pulumi-azuread has an
+importer for it, but Graph reads the token back masked, so imported state could never hold it. It
+is written with the adopted token and the same tenant URL, which changes nothing Entra uses.
 
 The ids are the ones pulumi-azuread documents for `pulumi import` (pulumi_azuread 6.11
 `synchronization_job.py` and `app_role_assignment.py`, from terraform-provider-azuread's

@@ -89,7 +89,10 @@ class EntraProvisioning(pulumi.ComponentResource):
     `provisioning_status` is the job's status as of the last `up` or `refresh`; `test_connection`
     is `{result, message, checked_at}` of Entra's own Test Connection, or None when switched off.
     `provisioning_attention` says when the job is in a quarantine only a person may lift (see
-    `providers.graph.job_control`, which also keeps the job running as declared), else None.
+    `providers.graph.job_control`, which also keeps the job running as declared), else None;
+    `provisioning_restart_pending` is true while an `sync_all` change waits for its restart.
+    Objects taken over with `imports` stay in Entra on destroy unless
+    `delete_imported_on_destroy`; see `_retained`.
     """
 
     client_id: pulumi.Output[str]
@@ -100,6 +103,7 @@ class EntraProvisioning(pulumi.ComponentResource):
     test_connection: pulumi.Output[dict[str, str] | None]
     provisioning_status: pulumi.Output[dict[str, Any]]
     provisioning_attention: pulumi.Output[str | None]
+    provisioning_restart_pending: pulumi.Output[bool]
 
     def __init__(
         self,
@@ -121,17 +125,23 @@ class EntraProvisioning(pulumi.ComponentResource):
         sp_resource_id = pulumi.Output.concat("/servicePrincipals/", sp_object_id)
         secret = self._secret(name, args, sp_resource_id)
         assignments = self._assignments(name, args, sp_object_id, app.app_roles)
+        job_import = _job_import(args)
         job = azuread.SynchronizationJob(
             f"{name}-sync-job",
             service_principal_id=sp_resource_id,
             template_id=SCIM_JOB_TEMPLATE_ID,
+            # Used at create only, where the provider starts the job when true. Its Read sets
+            # `enabled` from the schedule and its Update starts or pauses to match: ignored, so the
+            # job control alone starts and pauses (a job started by hand is not paused).
             enabled=args.start_provisioning,
             # Creating the job starts it: without saved credentials it fails (CredentialsMissing),
             # and before the assignments exist its first cycle sees an empty scope.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=[secret, *assignments],
-                import_=args.imports.synchronization_job if args.imports else None,
+                import_=job_import,
+                ignore_changes=["enabled"],
+                retain_on_delete=_retained(args, job_import),
             ),
         )
 
@@ -165,6 +175,7 @@ class EntraProvisioning(pulumi.ComponentResource):
         self.test_connection = checked[0]
         self.provisioning_status = checked[1]
         self.provisioning_attention = control.attention
+        self.provisioning_restart_pending = control.restart_pending
         self.register_outputs(
             {
                 "client_id": self.client_id,
@@ -175,6 +186,7 @@ class EntraProvisioning(pulumi.ComponentResource):
                 "test_connection": self.test_connection,
                 "provisioning_status": self.provisioning_status,
                 "provisioning_attention": self.provisioning_attention,
+                "provisioning_restart_pending": self.provisioning_restart_pending,
             }
         )
 
@@ -238,7 +250,12 @@ class EntraProvisioning(pulumi.ComponentResource):
             # The token is wrapped in Output.secret, which makes the whole list secret on the
             # way in; the SDK does not mark `credentials` secret on the way out by itself.
             credentials=provisioning_credentials(args),
-            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["credentials"]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                additional_secret_outputs=["credentials"],
+                # Its delete would write every key empty: the imported job's credentials.
+                retain_on_delete=_retained(args, _job_import(args)),
+            ),
         )
 
     def _assignments(
@@ -264,10 +281,27 @@ class EntraProvisioning(pulumi.ComponentResource):
                     parent=self,
                     import_=imports.assignment_for(group_id),
                     aliases=_upper_case_name(f"{name}-group-", group_id),
+                    retain_on_delete=_retained(args, imports.assignment_for(group_id)),
                 ),
             )
             for position, group_id in enumerate(args.assigned_group_ids)
         ]
+
+
+def _job_import(args: EntraProvisioningArgs) -> str | None:
+    return args.imports.synchronization_job if args.imports else None
+
+
+def _retained(args: EntraProvisioningArgs, import_id: str | None) -> bool:
+    """Whether `pulumi destroy` leaves an object in Entra: it was imported, not created.
+
+    The stack deletes what it created and keeps what it took over, unless the user opts in
+    (`delete_imported_on_destroy`, `entra:deleteImportedOnDestroy`). The synchronization secret
+    counts as imported with the job: its keys were saved in the portal for that job before the
+    stack wrote the same values, and the azuread secret's delete writes them all empty, which
+    would stop the job the destroy leaves running.
+    """
+    return import_id is not None and not args.delete_imported_on_destroy
 
 
 def _group_key(group_id: pulumi.Input[str], position: int) -> str:

@@ -32,7 +32,9 @@ class EntraProvisioningArgs:
     Microsoft documents that the flag does not work with provision-on-demand.
     `test_connection` runs the portal's Test Connection (Graph validateCredentials) once the secret
     is saved; `fail_when_quarantined` makes every `pulumi up` fail while the job is quarantined.
-    `imports` takes over a job and group assignments made by hand (`components.entra_import`).
+    `imports` takes over a job and group assignments made by hand (`components.entra_import`);
+    `pulumi destroy` leaves them (and, with an imported job, the secret) in Entra unless
+    `delete_imported_on_destroy`.
     """
 
     application: ApplicationChoice
@@ -49,6 +51,7 @@ class EntraProvisioningArgs:
     attribute_mappings: Sequence[Mapping[str, Any]] = ()
     scoping_filter: Sequence[str] | None = None
     imports: EntraImports | None = None
+    delete_imported_on_destroy: bool = False
 
 
 class EntraProvisioningArgsError(ValueError):
@@ -149,6 +152,7 @@ def _flag_problems(args: EntraProvisioningArgs) -> list[str]:
         "compliant_patch",
         "test_connection",
         "fail_when_quarantined",
+        "delete_imported_on_destroy",
     )
     return [
         f"{flag}: must be True or False (got {getattr(args, flag)!r})"

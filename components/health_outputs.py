@@ -19,10 +19,12 @@ def export_health(
     provisioning_status: pulumi.Input[Any] | None = None,
     portal_url: pulumi.Input[str] | None = None,
     provisioning_attention: pulumi.Input[str | None] | None = None,
+    provisioning_restart_pending: pulumi.Input[bool] | None = None,
 ) -> None:
     """Export the health outputs; the Entra ones only for a stack with an Entra step.
 
-    `provisioning_attention` (a quarantine only a person may lift) is printed by every `up`.
+    `provisioning_attention` (a quarantine only a person may lift) is printed by every `up`;
+    `provisioning_restart_pending` is true while an entra:syncAll change waits for its restart.
     """
     pulumi.export("scim_enabled", dashboard.enabled)
     pulumi.export("account_size_gb", dashboard.account_size_gb)
@@ -34,3 +36,4 @@ def export_health(
         pulumi.export("provisioning_status", provisioning_status)
         pulumi.export("portal_url", portal_url)
         pulumi.export("provisioning_attention", provisioning_attention)
+        pulumi.export("provisioning_restart_pending", provisioning_restart_pending)

@@ -11,7 +11,7 @@ import difflib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pydantic import ValidationError
@@ -21,17 +21,19 @@ from components.azure_extras_args import TokenEscrowArgs
 from components.config_model import (
     NAMESPACES,
     SECTIONS,
+    AzureExtrasConfig,
     ConfigSection,
     EntraConfig,
     StackConfig,
     TokenEscrowConfig,
 )
 from components.dashboard_scim import DashboardScimArgs
-from components.entra_application_args import ExistingApplication, NewApplication
-from components.entra_provisioning_args import EntraProvisioningArgs
 from providers.dashboard.credentials import API_TOKEN_ENV, API_TOKEN_KEY, URL_ENV
 from providers.dashboard.ownership import OLD_TAKE_OVER_KEY, TAKE_OVER_KEY
 from providers.dashboard.token_adoption import EXISTING_TOKEN_KEY
+
+if TYPE_CHECKING:
+    from components.entra_provisioning_args import EntraProvisioningArgs
 
 __all__ = [
     "StackConfig",
@@ -62,7 +64,7 @@ def parse_stack_config(
 ) -> StackConfig:
     """Validate this program's namespaces of stack config (values arrive as strings)."""
     env = os.environ if environ is None else environ
-    sections: dict[str, Any] = {"dashboard": {}}
+    sections: dict[str, Any] = {"dashboard": {}, "scim": {}}
     for key, value in raw.items():
         namespace, _, name = key.partition(":")
         if namespace in NAMESPACES:
@@ -72,16 +74,24 @@ def parse_stack_config(
         dashboard["url"] = env[URL_ENV]
     secrets = frozenset(secret_keys)
     problems = _credential_problems(dashboard, secrets, env)
-    problems += _existing_token_problems(sections.get("scim") or {}, secrets)
-    try:
-        config = StackConfig.model_validate({**sections, "secret_keys": secrets})
-    except ValidationError as exc:
-        raise StackConfigError(
-            problems + [_describe(error, secrets) for error in exc.errors()]
-        ) from None
+    problems += _existing_token_problems(sections["scim"], secrets)
+    valid: dict[str, Any] = {}
+    for namespace, section in NAMESPACES.items():
+        if namespace not in sections:  # the Entra and Azure sections are never built then
+            continue
+        try:
+            valid[namespace] = section.model_validate(sections[namespace])
+        except ValidationError as exc:
+            problems += [_describe(namespace, error, secrets) for error in exc.errors()]
     if problems:
         raise StackConfigError(problems)
-    return config
+    return StackConfig(
+        dashboard=valid["dashboard"],
+        scim=valid["scim"],
+        entra=valid.get("entra"),
+        azureExtras=valid.get("azureExtras") or AzureExtrasConfig.model_construct(),
+        secret_keys=secrets,
+    )
 
 
 def _decode(value: str) -> Any:
@@ -124,15 +134,15 @@ NEVER_ECHOED = frozenset({"dashboard:url", API_TOKEN_KEY, EXISTING_TOKEN_KEY})
 """Keys whose values never appear in a message (the URL may carry a password)."""
 
 
-def _describe(error: ErrorDetails, secret_keys: frozenset[str]) -> str:
+def _describe(namespace: str, error: ErrorDetails, secret_keys: frozenset[str]) -> str:
     """One problem as `namespace:key.nested: what is wrong (got value)`, with the fix."""
-    namespace, *rest = [str(part) for part in error["loc"]]
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"][1:])
+    rest = [str(part) for part in error["loc"]]
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
     key = f"{namespace}:{path.lstrip('.')}" if rest else namespace
     top_key = f"{namespace}:{rest[0]}" if rest else key
     quiet = top_key in NEVER_ECHOED or top_key in secret_keys
     if error["type"] == "extra_forbidden":
-        names = [str(p) for p in error["loc"][1:-1] if not isinstance(p, int)]
+        names = [str(p) for p in error["loc"][:-1] if not isinstance(p, int)]
         section = SECTIONS[".".join([namespace, *names])]
         return f"{key}: unknown key{_suggestion(rest[-1], section)}"
     if error["type"] == "missing":
@@ -195,7 +205,12 @@ def dashboard_args(config: StackConfig) -> DashboardScimArgs:
 
 
 def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
-    """The Entra step's arguments; `ScimSetup` fills in the tenant URL and token."""
+    """The Entra step's arguments; `ScimSetup` fills in the tenant URL and token.
+
+    Their modules are imported here, on the Entra path only (a Dashboard-only stack skips them)."""
+    from components.entra_application_args import ExistingApplication, NewApplication
+    from components.entra_provisioning_args import EntraProvisioningArgs
+
     app = entra.application
     application = (
         NewApplication(display_name=app.displayName)
@@ -217,6 +232,7 @@ def entra_args(entra: EntraConfig) -> EntraProvisioningArgs:
         attribute_mappings=[m.model_dump() for m in entra.attributeMappings],
         scoping_filter=entra.scopingFilter,
         imports=None if entra.import_ is None else entra.import_.imports(),
+        delete_imported_on_destroy=entra.deleteImportedOnDestroy,
     )
 
 

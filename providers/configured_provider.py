@@ -17,6 +17,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, Config, ConfigureRequest, ResourceProvider
 
 from providers.error_reporting import report_errors_in_one_line
+from providers.http_transport import REAL_CLOCK, Clock
 
 ClientT = TypeVar("ClientT")
 ClientT_co = TypeVar("ClientT_co", covariant=True)
@@ -38,16 +39,26 @@ class Credentials(Protocol[ClientT_co]):
         """Config key → what is wrong with it and how to fix it."""
         ...
 
-    def client(self) -> ClientT_co: ...
+    def client(self, clock: Clock = REAL_CLOCK) -> ClientT_co:
+        """The HTTP client; `clock` is its transport's time."""
+        ...
 
 
 CredentialsT = TypeVar("CredentialsT", bound=Credentials[Any])
 
 
 class ConfiguredProvider(ResourceProvider, Generic[CredentialsT, ClientT]):
+    """`clock`: the time of the provider's HTTP client; only tests pass one (it is not pickled:
+    the provider the engine unpickles has the real clock)."""
+
     credentials_type: ClassVar[type[Credentials[Any]]]
+    clock: Clock = REAL_CLOCK
     _credentials: CredentialsT | None = None
     _client: ClientT | None = None
+
+    def __init__(self, clock: Clock = REAL_CLOCK) -> None:
+        super().__init__()
+        self.clock = clock
 
     def __getstate__(self) -> dict[str, Any]:
         return {}
@@ -66,7 +77,7 @@ class ConfiguredProvider(ResourceProvider, Generic[CredentialsT, ClientT]):
     def client(self) -> ClientT:
         client = self._client
         if client is None:
-            client = self._client = self.credentials().client()
+            client = self._client = self.credentials().client(self.clock)
         return client
 
     def config_failures(self) -> list[CheckFailure]:

@@ -22,13 +22,13 @@ still running on the server when the next module starts, held by a fault's
 delay after its client gave up, is answered before the reset empties the store.
 """
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
+from scim_setup.cpus import usable_cpus
 from scim_setup.emulator.process import EmulatorProcess
 from tests.support.dashboard import Dashboard
 from tests.support.fault_rows import print_fault_table
@@ -42,7 +42,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: two workers more than CPUs. Tests also wait (on the Retry-After, backoff and
     deadlines they prove; on servers starting and stopping), and the spare workers keep the cores
     busy meanwhile."""
-    return len(os.sched_getaffinity(0)) + 2
+    return usable_cpus() + 2
 
 
 def new_emulator(tmp_path_factory: pytest.TempPathFactory) -> EmulatorProcess:

@@ -5,38 +5,46 @@ error a caller can see is a `DashboardError` whose message is one line saying wh
 came back and what to do, and never contains a token or a response body.
 
 Time: every operation (one method call, retries included) ends within `timeout_s` (stack config
-`dashboard:timeoutSeconds`, default 60 s). Each attempt may take at most `CONNECT_TIMEOUT_S` to
-connect and `READ_TIMEOUT_S` per read, and is abandoned when the operation's deadline passes, so a
-server that drips its answer byte by byte cannot stretch it. Up to four retries follow a 429,
-502, 503, 504 or a lost answer, with the waits of `providers.http_retry` (`Retry-After` capped at
-30 s, else 0, 1, 2, 4 s), and never when the wait would pass the deadline.
+`dashboard:timeoutSeconds`, default 60 s), on the package's one transport
+(`providers.http_transport`, `DASHBOARD` timeouts): each attempt is abandoned when the deadline
+passes, so a server that drips its answer byte by byte cannot stretch it. Up to four retries
+follow a 429, 502, 503, 504 or a lost answer, with the waits of `providers.http_retry`
+(`Retry-After` capped at 30 s, else 0, 1, 2, 4 s), and never when the wait would pass the
+deadline.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from providers.error_reporting import OneLineError
 from providers.http_retry import RetryPolicy
+from providers.http_transport import (
+    DASHBOARD,
+    REAL_CLOCK,
+    Clock,
+    FailedStatus,
+    HttpTransport,
+    Malformed,
+    NoAnswer,
+    Timeouts,
+    Unreadable,
+    json_body,
+    one_line,
+)
 
 if TYPE_CHECKING:
-    # Imported where a call is made: the program and a provider that makes no call (preview of
-    # new resources) never load requests and urllib3 (~40 ms CPU per process).
     import requests
 
 ACCOUNT_SIZE_GB_MIN = 1
 ACCOUNT_SIZE_GB_MAX = 10240
 LABEL_MAX_CHARS = 200
 
-DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_TIMEOUT_S = DASHBOARD.deadline_s
 TIMEOUT_S_MIN = 1.0
 TIMEOUT_S_MAX = 3600.0
-CONNECT_TIMEOUT_S = 5.0
-READ_TIMEOUT_S = 20.0
 RETRIES = RetryPolicy(statuses=frozenset({429, 502, 503, 504}), retry_after_max_s=30.0)
 TIMEOUT_KEY = "dashboard:timeoutSeconds"
 
@@ -130,14 +138,14 @@ class BackupAccount:
     created_at: str
 
 
-class _Malformed(ValueError):
+class _Malformed(Malformed):
     """A body that does not have the contract's shape; the message never quotes it."""
 
 
 class DashboardClient:
-    """Admin API calls for one Dashboard account, over one `requests.Session`.
+    """Admin API calls for one Dashboard account, over one `HttpTransport`.
 
-    `sleep` and `clock` are injectable so tests of the retry policy never wait for real.
+    `clock` is injectable so tests of the retry policy and the deadline never wait for real.
     """
 
     def __init__(
@@ -145,28 +153,23 @@ class DashboardClient:
         base_url: str,
         api_token: str,
         timeout_s: float = DEFAULT_TIMEOUT_S,
-        attempt_timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        attempt_timeout: tuple[float, float] = DASHBOARD.attempt,
+        clock: Clock = REAL_CLOCK,
     ) -> None:
         self._base_url = base_url.rstrip("/")
-        self._api_token = api_token
         self._timeout_s = timeout_s
-        self._attempt_timeout = attempt_timeout
-        self._sleep = sleep
-        self._clock = clock
-        import requests
-
-        self._session = requests.Session()
-        self._session.headers.update(
-            {"Authorization": f"Bearer {api_token}", "Accept": "application/json"}
+        self._transport = HttpTransport(
+            Timeouts(*attempt_timeout, deadline_s=timeout_s),
+            headers={"Authorization": f"Bearer {api_token}", "Accept": "application/json"},
+            clock=clock,
+            secrets=[api_token],
         )
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("DashboardClient holds credentials and must never be serialized")
 
     def close(self) -> None:
-        self._session.close()
+        self._transport.close()
 
     def get_settings(self) -> ScimSettingsState:
         return self._call("GET", "/api/v1/scim", _settings_from_json)
@@ -229,110 +232,58 @@ class DashboardClient:
         unless `retry_malformed` (the caller knows the answer was lost and resending is safe).
         """
         url = self._base_url + path
-        deadline = self._clock() + self._timeout_s
-        retries = lost = 0
-        while True:
-            response, problem = self._attempt(method, url, body, deadline)
-            if response is not None and response.status_code < 400:
-                try:
-                    return parse(_json(response))
-                except _Malformed as exc:
-                    if not retry_malformed:
-                        raise self._protocol_error(method, url, response, exc, retries) from None
-                    response, problem = None, f"answered {response.status_code} with {exc}"
-            elif response is not None and response.status_code not in RETRIES.statuses:
-                raise self._error_for(method, url, response, retries)
-            lost += response is None or response.status_code not in (429, 503)
-            if retries >= RETRIES.max_retries:
-                raise self._gave_up(method, url, response, problem, retries, None, lost)
-            retry_after = None if response is None else response.headers.get("Retry-After")
-            wait = RETRIES.wait(retries, retry_after)
-            if self._clock() + wait >= deadline:
-                raise self._gave_up(method, url, response, problem, retries, wait, lost)
-            self._sleep(wait)
-            retries += 1
+        try:
+            return self._transport.exchange(
+                method,
+                url,
+                lambda response: parse(json_body(response)),
+                body=body,
+                retry=RETRIES,
+                resend_malformed=retry_malformed,
+                deadline_s=self._timeout_s,
+            )
+        except Unreadable as failure:
+            raise DashboardProtocolError(
+                f"{method} {url} {failure.what}{_retried(failure.retries)}, not the Dashboard "
+                "admin API's answer. Check that `dashboard:url` is the Dashboard itself (not a "
+                "login page or proxy), then run the command again."
+            ) from None
+        except FailedStatus as failure:
+            if failure.status in RETRIES.statuses:
+                raise self._gave_up(failure) from None
+            raise self._error_for(method, url, failure.response, failure.retries) from None
+        except NoAnswer as failure:
+            raise self._gave_up(failure) from None
 
-    def _attempt(
-        self, method: str, url: str, body: dict[str, Any] | None, deadline: float
-    ) -> tuple[requests.Response | None, str | None]:
-        """Send once; (response, None), or (None, what went wrong) when no answer came in time.
-
-        The request runs in a daemon thread so the deadline holds even when the server drips its
-        answer (socket read timeouts restart with every byte). An abandoned thread only reads.
-        """
-        import requests
-
-        remaining = max(deadline - self._clock(), 0.001)
-        connect, read = self._attempt_timeout
-        timeout = (min(connect, remaining), min(read, remaining))
-        outcome: list[requests.Response | Exception] = []
-
-        def send() -> None:
-            # Every exception is handed to the caller, never to the thread's excepthook: one
-            # raised after the deadline abandoned this thread would else print a traceback
-            # into the engine's output.
-            try:
-                outcome.append(self._session.request(method, url, json=body, timeout=timeout))
-            except Exception as exc:
-                outcome.append(exc)
-
-        worker = threading.Thread(target=send, name="dashboard-request", daemon=True)
-        worker.start()
-        worker.join(remaining)
-        if not outcome:
-            return None, f"no complete answer within {remaining:.1f} s"
-        result = outcome[0]
-        if isinstance(result, requests.Response):
-            return result, None
-        if not isinstance(result, requests.RequestException):
-            raise result
-        return None, f"no answer ({_failure_name(result)})"
-
-    def _protocol_error(
-        self, method: str, url: str, response: requests.Response, exc: _Malformed, retries: int
-    ) -> DashboardProtocolError:
-        return DashboardProtocolError(
-            f"{method} {url} returned {response.status_code} with {exc}{_retried(retries)}, not "
-            "the Dashboard admin API's answer. Check that `dashboard:url` is the Dashboard itself "
-            "(not a login page or proxy), then run the command again."
-        )
-
-    def _gave_up(
-        self,
-        method: str,
-        url: str,
-        response: requests.Response | None,
-        problem: str | None,
-        retries: int,
-        wait: float | None,
-        lost: int,
-    ) -> DashboardError:
-        """The final error; `wait` is the retry the deadline ruled out (None: budget spent)."""
+    def _gave_up(self, failure: FailedStatus | NoAnswer) -> DashboardError:
+        """The final error of a lost answer or a failing server, after the retries it got."""
+        wait = failure.ruled_out_wait
         why = (
             ""
             if wait is None
             else f"; the {self._timeout_s:g} s deadline ({TIMEOUT_KEY}) leaves no time for "
             f"another try"
         )
-        if response is None:
+        where = f"{failure.method} {failure.url}"
+        if isinstance(failure, NoAnswer):
             return DashboardUnavailableError(
-                f"{method} {url}: {problem}{_retried(retries)}{why}. Check `dashboard:url` and "
-                "that the Dashboard is up, then run the command again.",
-                lost,
+                f"{where}: {failure.what}{_retried(failure.retries)}{why}. Check `dashboard:url` "
+                "and that the Dashboard is up, then run the command again.",
+                failure.lost,
             )
-        code, detail, _field = _error_body(response, self._api_token)
+        code, detail, _field = self._error_body(failure.response)
         return DashboardUnavailableError(
-            f"{method} {url} returned {response.status_code} ({code or 'server error'})"
-            f"{_retried(retries)}{why}: {detail}. The Dashboard is failing or overloaded; run "
-            "the command again later.",
-            lost,
+            f"{where} returned {failure.status} ({code or 'server error'})"
+            f"{_retried(failure.retries)}{why}: {detail}. The Dashboard is failing or overloaded; "
+            "run the command again later.",
+            failure.lost,
         )
 
     def _error_for(
         self, method: str, url: str, response: requests.Response, retries: int
     ) -> DashboardError:
         status = response.status_code
-        code, detail, field_name = _error_body(response, self._api_token)
+        code, detail, field_name = self._error_body(response)
         where = f"{method} {url} returned {status}{_retried(retries)}"
         if status == 401:
             return DashboardAuthError(
@@ -359,55 +310,25 @@ class DashboardClient:
             "again later, and report it to the Dashboard's operator if it persists."
         )
 
+    def _error_body(self, response: requests.Response) -> tuple[str, str, str | None]:
+        """The contract's `{"error", "message", "field"}`, or the HTTP reason for anything else."""
+        reason = response.reason or ""
+        try:
+            data = json_body(response)
+        except Malformed:
+            return "", reason, None
+        if not isinstance(data, dict):
+            return "", reason, None
+        fields = [data.get(key) for key in ("error", "message", "field")]
+        code, message, field_name = (value if isinstance(value, str) else None for value in fields)
+        return code or "", self._transport.redact(one_line(message or reason)), field_name
+
 
 def _retried(retries: int) -> str:
     """What the log bears out: the request was sent once, or retried this many times."""
     if retries == 0:
         return " (sent once, not retried)"
     return f" after {retries} {'retry' if retries == 1 else 'retries'}"
-
-
-def _failure_name(exc: Exception) -> str:
-    import requests
-
-    names = {
-        requests.ConnectTimeout: "connection timed out",
-        requests.ReadTimeout: "read timed out",
-        requests.exceptions.ChunkedEncodingError: "connection lost during the answer",
-        requests.ConnectionError: "connection failed or was dropped",
-    }
-    for kind, name in names.items():
-        if isinstance(exc, kind):
-            return name
-    return type(exc).__name__
-
-
-def _json(response: requests.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        kind = response.headers.get("Content-Type", "no content type")
-        size = len(response.content)
-        raise _Malformed(f"a body that is not JSON ({kind}, {size} bytes)") from None
-
-
-def _error_body(response: requests.Response, api_token: str) -> tuple[str, str, str | None]:
-    """The contract's `{"error", "message", "field"}`, or the HTTP reason for anything else."""
-    reason = response.reason or ""
-    try:
-        data = response.json()
-    except ValueError:
-        return "", reason, None
-    if not isinstance(data, dict):
-        return "", reason, None
-    fields = [data.get(key) for key in ("error", "message", "field")]
-    code, message, field_name = (value if isinstance(value, str) else None for value in fields)
-    detail = " ".join((message or reason).split())[:300]
-    if api_token:
-        detail = detail.replace(api_token, "***")
-    return code or "", detail, field_name
 
 
 def _object(data: Any, what: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from providers.dashboard.client import (
     DashboardClient,
     DashboardConfigError,
 )
+from providers.http_transport import REAL_CLOCK, Clock
 
 URL_KEY = "dashboard:url"
 API_TOKEN_KEY = "dashboard:apiToken"
@@ -137,11 +138,12 @@ class DashboardCredentials:
             found[TIMEOUT_KEY] = problem
         return found
 
-    def client(self) -> DashboardClient:
+    def client(self, clock: Clock = REAL_CLOCK) -> DashboardClient:
+        """A client for this Dashboard; `clock` is the transport's time (tests pass their own)."""
         problems = self.problems()
         if problems or not self.url or not self.api_token:
             raise DashboardConfigError(
                 "; ".join(f"{key}: {reason}" for key, reason in problems.items())
             )
         seconds = DEFAULT_TIMEOUT_S if self.timeout_s is None else float(self.timeout_s)
-        return DashboardClient(self.url, self.api_token, timeout_s=seconds)
+        return DashboardClient(self.url, self.api_token, timeout_s=seconds, clock=clock)

@@ -4,7 +4,8 @@ Entra "queries the SCIM endpoint for a user that doesn't exist, using a random G
 matching property" and expects 200 with an empty ListResponse. `test_connection` sends exactly
 that and turns every other outcome into one line: what was called, what came back, what to do.
 No retries: Entra does not retry its Test Connection either, and a probe must answer quickly.
-The token is sent in a header only and never appears in a result or message.
+It goes through the package's one transport (`providers.http_transport`). The token is sent in
+a header only and never appears in a result or message.
 """
 
 from __future__ import annotations
@@ -18,9 +19,18 @@ if TYPE_CHECKING:
 
 
 from providers.dashboard.client import DashboardError
+from providers.http_transport import (
+    REAL_CLOCK,
+    SCIM_ENDPOINT,
+    Clock,
+    FailedStatus,
+    HttpTransport,
+    Malformed,
+    NoAnswer,
+    Timeouts,
+    json_body,
+)
 
-CONNECT_TIMEOUT_S = 5.0
-READ_TIMEOUT_S = 15.0
 LIST_RESPONSE_URN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 
 
@@ -43,45 +53,58 @@ class ConnectionTestFailed(DashboardError):
 def send_test_connection(
     tenant_url: str,
     token: str,
-    timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+    timeout: tuple[float, float] = SCIM_ENDPOINT.attempt,
     verify: bool | str = True,
+    clock: Clock = REAL_CLOCK,
 ) -> ProbeResult:
     """`GET {tenant_url}/Users?filter=userName eq "<random guid>"` with `token`, as Entra sends it.
 
-    The whole probe ends within the connect plus read timeout.
+    The whole probe ends within the connect plus read timeout, by `clock`.
     """
-    import requests  # here: the stack program imports this module, only the probe needs it
-
     url = f"{tenant_url.rstrip('/')}/Users"
     call = f'Test Connection (GET {url}?filter=userName eq "<random guid>")'
+    transport = HttpTransport(
+        Timeouts(*timeout, deadline_s=sum(timeout)), clock=clock, secrets=[token]
+    )
     try:
-        response = requests.get(
+        response = transport.exchange(
+            "GET",
             url,
+            lambda answer: answer,
             params={"filter": f'userName eq "{uuid.uuid4()}"'},
             headers={"Authorization": f"Bearer {token}", "Accept": "application/scim+json"},
-            timeout=timeout,
             verify=verify,
             allow_redirects=False,
         )
-    except requests.exceptions.SSLError:
+    except FailedStatus as failure:
+        response = failure.response
+    except NoAnswer as failure:
+        return _unanswered(call, timeout, failure.cause)
+    finally:
+        transport.close()
+    return _judge(call, response)
+
+
+def _unanswered(call: str, timeout: tuple[float, float], cause: Exception | None) -> ProbeResult:
+    import requests
+
+    if isinstance(cause, requests.exceptions.SSLError):
         return _failed(
             None,
             f"{call} failed: the TLS handshake failed (certificate not trusted, expired or for "
             "another host). Fix the Dashboard's certificate or the tenant URL's host name.",
         )
-    except requests.exceptions.Timeout:
+    if cause is None or isinstance(cause, requests.exceptions.Timeout):
         return _failed(
             None,
             f"{call} got no answer within {timeout[0]:g}s to connect and {timeout[1]:g}s to "
             "respond; Entra gives up too. Check the Dashboard is up and not overloaded.",
         )
-    except requests.exceptions.ConnectionError:
-        return _failed(
-            None,
-            f"{call} failed: could not connect to the Dashboard. Check the tenant URL's host "
-            "and port and that the Dashboard is up.",
-        )
-    return _judge(call, response)
+    return _failed(
+        None,
+        f"{call} failed: could not connect to the Dashboard. Check the tenant URL's host "
+        "and port and that the Dashboard is up.",
+    )
 
 
 def _judge(call: str, response: requests.Response) -> ProbeResult:
@@ -119,8 +142,8 @@ _EXPLANATIONS = {
 
 def _list_response_problem(response: requests.Response) -> str | None:
     try:
-        body: Any = response.json()
-    except ValueError:
+        body: Any = json_body(response)
+    except Malformed:
         return "the body is not JSON"
     if not isinstance(body, dict) or LIST_RESPONSE_URN not in (body.get("schemas") or []):
         return "the body is not a SCIM ListResponse"

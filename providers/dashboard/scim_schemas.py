@@ -13,13 +13,26 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from providers.dashboard.client import DashboardError
+from providers.dashboard.client import RETRIES, DashboardError
+from providers.http_transport import (
+    REAL_CLOCK,
+    SCIM_ENDPOINT,
+    Clock,
+    FailedStatus,
+    HttpTransport,
+    Malformed,
+    NoAnswer,
+    Unreadable,
+    json_body,
+    retried,
+)
+
+if TYPE_CHECKING:
+    import requests
 
 CORE_USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
-CONNECT_TIMEOUT_S = 5.0
-READ_TIMEOUT_S = 15.0
 _VALUE_FILTER = re.compile(r"\[[^\]]*\]")
 COMMON_ATTRIBUTES = frozenset({"externalid"})
 """RFC 7643 §3.1: every resource has `externalId`, though no schema lists it."""
@@ -60,34 +73,46 @@ class DeclaredAttributes:
 
 
 def read_declared_attributes(
-    tenant_url: str, token: str, verify: bool | str = True
+    tenant_url: str, token: str, verify: bool | str = True, clock: Clock = REAL_CLOCK
 ) -> DeclaredAttributes:
-    """`GET {tenant_url}/Schemas` with the SCIM token."""
-    import requests  # here: the stack program imports this module, only the call needs it
-
+    """`GET {tenant_url}/Schemas` with the SCIM token; a read, so retried like the admin API's."""
     url = f"{tenant_url.split('?', 1)[0].rstrip('/')}/Schemas"
+    transport = HttpTransport(SCIM_ENDPOINT, clock=clock, secrets=[token])
     try:
-        response = requests.get(
+        return transport.exchange(
+            "GET",
             url,
+            _declared_attributes_in,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/scim+json"},
-            timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+            retry=RETRIES,
             verify=verify,
         )
-    except requests.RequestException as exc:
+    except NoAnswer as failure:
         raise SchemasUnavailable(
-            f"GET {url} failed ({type(exc).__name__}); check that the Dashboard is up"
+            f"GET {url} failed ({failure.what}{retried(failure.retries)}); check that the "
+            "Dashboard is up"
         ) from None
-    if response.status_code != 200:
+    except FailedStatus as failure:
         raise SchemasUnavailable(
-            f"GET {url} returned {response.status_code}; the attribute mappings are checked "
-            "against it. Run `pulumi refresh` if the SCIM token was changed outside Pulumi"
-        )
-    try:
-        return declared_attributes(response.json())
-    except (ValueError, AttributeError, TypeError):
+            f"GET {url} returned {failure.status}{retried(failure.retries)}; the attribute "
+            "mappings are checked against it. Run `pulumi refresh` if the SCIM token was changed "
+            "outside Pulumi"
+        ) from None
+    except Unreadable:
         raise SchemasUnavailable(
             f"GET {url} did not answer a SCIM ListResponse of schemas"
         ) from None
+    finally:
+        transport.close()
+
+
+def _declared_attributes_in(response: requests.Response) -> DeclaredAttributes:
+    if response.status_code != 200:
+        raise Malformed(f"status {response.status_code}, not 200")
+    try:
+        return declared_attributes(json_body(response, empty={}))
+    except (AttributeError, TypeError, KeyError):
+        raise Malformed("no SCIM ListResponse of schemas") from None
 
 
 def declared_attributes(list_response: Mapping[str, Any]) -> DeclaredAttributes:

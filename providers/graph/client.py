@@ -1,15 +1,13 @@
 """The Microsoft Graph calls of this package: Entra's Test Connection, the provisioning job, its
 synchronization schema (attribute mappings) and provisioning on demand.
 
-All on one `requests.Session` whose bearer token comes from an azure-identity
-credential (see `providers.graph.credentials`). Graph throttling (429, 503, 504) and lost answers
-are retried with the waits of `providers.http_retry`, within `TIMEOUT_S`; every other failure is
-a `GraphError` built from Graph's error JSON (`{"error": {"code", "message", "innerError":
-{"request-id"}}}`), one line naming the call.
-Permissions (application): `Synchronization.ReadWrite.All` for validateCredentials,
-`Synchronization.Read.All` for the job; `Application.ReadWrite.OwnedBy` covers them for an app
-the caller owns (also the schema, provisionOnDemand, start and restart). Looking a user up by UPN
-needs `User.Read.All`.
+All on the package's one transport (`providers.http_transport`, `GRAPH` timeouts) whose bearer
+token comes from an azure-identity credential (see `providers.graph.credentials`). Graph
+throttling (429, 503, 504) and lost answers are retried with the waits of `providers.http_retry`,
+within the 180 s deadline; every other failure is a `GraphError` built from Graph's error JSON
+(`{"error": {"code", "message", "innerError": {"request-id"}}}`), one line naming the call; a
+success whose body is not JSON (a proxy's HTML page) is one too.
+Permissions: `providers.graph.permissions` (each call, and the permission that covers it).
 
 Graph is eventually consistent: right after a service principal, secret or job is created or
 written it may answer 404, or a transient 400/401, for a few seconds (terraform-provider-azuread
@@ -20,7 +18,6 @@ answers (`LAG_RETRIES`), within the same deadline; everywhere else they fail at 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -40,22 +37,38 @@ from providers.graph.discovery import (
     secrets_from_json,
     service_principal_from_json,
 )
+from providers.graph.permissions import missing_permissions_advice, unavailable
 from providers.http_retry import RetryPolicy
+from providers.http_transport import (
+    GRAPH,
+    REAL_CLOCK,
+    Clock,
+    FailedStatus,
+    HttpTransport,
+    Malformed,
+    NoAnswer,
+    Timeouts,
+    Unreadable,
+    json_body,
+    one_line,
+    retried,
+)
 
 if TYPE_CHECKING:
     import requests
 
 GRAPH_API_VERSION = "v1.0"
-CONNECT_TIMEOUT_S = 5.0
-READ_TIMEOUT_S = 30.0
-TIMEOUT_S = 180.0
+GRAPH_URL_HINT = "azuread:environment (or SCIM_SETUP_GRAPH_URL)"
 RETRIES = RetryPolicy(statuses=frozenset({429, 503, 504}), retry_after_max_s=60.0)
 LAG_RETRIES = RetryPolicy(statuses=frozenset({400, 401, 404}), max_retries=5)
 """Waits 0, 1, 2, 4, 8 s (15 s in all): Graph's lag after a write lasts a few seconds."""
+SERVICE_PRINCIPAL_WAIT_S = 120.0
+"""How long a new application's service principal may stay invisible (Graph answers 404)."""
+OBJECT_ID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 JOB_PATH = re.compile(r"^/servicePrincipals/[0-9A-Za-z-]+/synchronization/jobs/[^/\s]+$")
 _CALL_PATH = re.compile(
     r"^(?P<job>/servicePrincipals/[^/]+/synchronization/jobs/[^/]+)"
-    r"(?:/(?:validateCredentials|start|restart|schema(?:/parseExpression)?|provisionOnDemand))?$"
+    r"(?:/(?:validateCredentials|start|pause|restart|schema(?:/parseExpression)?|provisionOnDemand))?$"
     r"|^/servicePrincipals/[0-9A-Za-z-]+/synchronization/secrets$"
     r"|^/users/[^/?]+(?:\?[^/]*)?$"
 )
@@ -136,28 +149,27 @@ class GraphClient:
         self,
         graph_url: str,
         access_token: TokenSource,
-        timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
-        timeout_s: float = TIMEOUT_S,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = REAL_CLOCK,
+        timeouts: Timeouts = GRAPH,
+        environment: str = "public",
     ) -> None:
         self._base = f"{graph_url.rstrip('/')}/{GRAPH_API_VERSION}"
-        self._access_token = access_token
-        self._timeout = timeout
-        self._timeout_s = timeout_s
-        self._sleep = sleep
+        self.environment = environment
+        """The cloud (`azuread:environment`): some calls are missing in some clouds."""
         self._clock = clock
-        # Imported here: the stack program imports this module, and only Graph calls need it.
-        import requests
-
-        self._session = requests.Session()
-        self._session.headers["Accept"] = "application/json"
+        self._transport = HttpTransport(
+            timeouts, bearer=access_token, headers={"Accept": "application/json"}, clock=clock
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("GraphClient holds credentials and must never be serialized")
 
     def close(self) -> None:
-        self._session.close()
+        self._transport.close()
+
+    def unavailable(self, call: str) -> str | None:
+        """Why this cloud has no `call` (`validateCredentials`, `start`), or None where it has."""
+        return unavailable(self.environment, call)
 
     def validate_credentials(self, job_path: str, just_written: bool = False) -> None:
         """Entra's Test Connection with the saved Tenant URL and Secret Token (204: passed)."""
@@ -212,35 +224,29 @@ class GraphClient:
     ) -> Any:
         """`_call` without the path check, for the collection reads of `scim-setup adopt`."""
         url = (base or self._base) + path
-        deadline = self._clock() + self._timeout_s
-        retries = lags = 0
-        while True:
-            response, failure = self._attempt(method, url, body)
-            status = None if response is None else response.status_code
-            if just_written and status in LAG_RETRIES.statuses:
-                wait = LAG_RETRIES.wait(lags, None)
-                if lags >= LAG_RETRIES.max_retries or self._clock() + wait >= deadline:
-                    break
-                self._sleep(wait)
-                lags += 1
-                continue
-            if response is not None and status not in RETRIES.statuses:
-                break
-            retry_after = None if response is None else response.headers.get("Retry-After")
-            wait = RETRIES.wait(retries, retry_after)
-            if retries >= RETRIES.max_retries or self._clock() + wait >= deadline:
-                break
-            self._sleep(wait)
-            retries += 1
-        retries += lags
-        if response is None:
-            raise GraphError(
-                f"{method} {url} failed: could not reach Microsoft Graph ({failure}"
-                f"{_retried(retries)}); check the network and try again"
+        try:
+            return self._transport.exchange(
+                method,
+                url,
+                lambda response: json_body(response, empty={}),
+                body=body,
+                retry=RETRIES,
+                lag=LAG_RETRIES if just_written else None,
             )
-        if response.status_code >= 400:
-            raise _error(method, url, response, retries, advise)
-        return response.json() if response.content else {}
+        except FailedStatus as failure:
+            raise _error(method, url, failure, self._transport.redact, advise) from None
+        except Unreadable as failure:
+            raise GraphError(
+                f"{method} {url} {failure.what}{retried(failure.retries)}, not Microsoft Graph's "
+                f"answer; check that {GRAPH_URL_HINT} reaches Graph itself (not a proxy's or "
+                "sign-in page), then try again",
+                failure.status,
+            ) from None
+        except NoAnswer as failure:
+            raise GraphError(
+                f"{method} {url} failed: could not reach Microsoft Graph ({failure.what}"
+                f"{retried(failure.retries)}); check the network and try again"
+            ) from None
 
     def schema(self, job_path: str) -> dict[str, Any]:
         """The job's `synchronizationSchema` (directories and synchronization rules)."""
@@ -282,21 +288,6 @@ class GraphClient:
         answer = self._call("GET", f"/users/{quote(user, safe='@')}?$select=id")
         return str(answer["id"])
 
-    def _attempt(
-        self, method: str, url: str, body: dict[str, Any] | None
-    ) -> tuple[requests.Response | None, str]:
-        """Send once: (response, ""), or (None, the failure's name) when no answer came."""
-        import requests
-
-        headers = {"Authorization": f"Bearer {self._access_token()}"}
-        try:
-            response = self._session.request(
-                method, url, json=body, headers=headers, timeout=self._timeout
-            )
-        except requests.RequestException as exc:
-            return None, type(exc).__name__
-        return response, ""
-
     def job(self, job_path: str, just_written: bool = False) -> ProvisioningJob:
         """The job's schedule and status (`GET …/jobs/{id}`); Active schedule = running."""
         job = self._call("GET", job_path, just_written=just_written)
@@ -309,6 +300,10 @@ class GraphClient:
         """`POST …/start`: a paused job continues, a quarantined one leaves quarantine (204)."""
         self._call("POST", f"{job_path}/start", just_written=just_written)
 
+    def pause_job(self, job_path: str) -> None:
+        """`POST …/pause`: the job stops after its current cycle, keeping its progress (204)."""
+        self._call("POST", f"{job_path}/pause")
+
     def restart_job(self, job_path: str, reset_scope: str, just_written: bool = False) -> None:
         """`POST …/restart` with `criteria.resetScope` (a comma-separated list; 204)."""
         body = {"criteria": {"resetScope": reset_scope}}
@@ -319,9 +314,43 @@ class GraphClient:
         service_principal = job_path.split("/synchronization/", 1)[0]
         self._call("PUT", f"{service_principal}/synchronization/secrets", {"value": credentials})
 
+    def wait_for_service_principal(
+        self, object_id: str, wait_s: float = SERVICE_PRINCIPAL_WAIT_S
+    ) -> None:
+        """Return once Graph shows the service principal (`GET /servicePrincipals/{id}`: 200).
+
+        A new application's service principal can answer 404 for a while after the application
+        itself is readable (terraform-provider-azuread's application-from-template create waits
+        for the application only). Polls with the usual backoff (at most 8 s apart) for `wait_s`;
+        any answer but 404 fails at once.
+        """
+        if not OBJECT_ID.match(object_id):
+            raise GraphError(f"{object_id!r} is not a service principal object id (a GUID)")
+        path = f"/servicePrincipals/{object_id}"
+        give_up = self._clock.now() + wait_s
+        tries = 0
+        while True:
+            try:
+                self._send("GET", path)
+                return
+            except GraphError as error:
+                wait = LAG_RETRIES.wait(tries, None)
+                if error.status != 404 or self._clock.now() + wait >= give_up:
+                    if error.status == 404:
+                        raise GraphError(
+                            f"GET {self._base}{path} still returned 404 after {wait_s:.0f} s: the "
+                            "new application's service principal has not appeared in Graph; run "
+                            "`pulumi up` again in a few minutes",
+                            404,
+                            error.code,
+                        ) from None
+                    raise
+            self._clock.sleep(wait)
+            tries += 1
+
     # Reads of `scim-setup adopt` (providers.graph.discovery): the app, its service principal,
     # the synchronization jobs and the group assignments of a setup made in the portal.
-    # Permissions: Application.Read.All and Synchronization.Read.All.
+    # Permissions: `providers.graph.permissions.READ_ONLY`.
 
     def service_principal(
         self,
@@ -382,55 +411,46 @@ def _path_problem(path: str) -> str | None:
     return job_path_problem(match.group("job"))
 
 
-def _retried(retries: int) -> str:
-    return "" if retries == 0 else f", after {retries} {'retry' if retries == 1 else 'retries'}"
-
-
 _ADVICE = {
     401: "the Graph access token was refused; check the azuread:* credentials (or ARM_*)",
-    403: "the identity lacks Graph permissions; grant Synchronization.ReadWrite.All (or "
-    "Application.ReadWrite.OwnedBy as an owner of the app) and admin consent",
+    403: missing_permissions_advice(),
     404: "no such service principal or job; was it deleted outside Pulumi? Run `pulumi refresh`",
     429: "Graph kept throttling; try again later",
 }
 
 
 def _error(
-    method: str, url: str, response: requests.Response, retries: int, advise: bool = True
+    method: str,
+    url: str,
+    failure: FailedStatus,
+    redact: Callable[[str], str],
+    advise: bool = True,
 ) -> GraphError:
-    status = response.status_code
-    code, message, request_id = _graph_error_body(response)
-    detail = f"{code}: {message}" if code else (message or response.reason or "error")
+    status = failure.status
+    code, message, request_id = _graph_error_body(failure.response)
+    detail = f"{code}: {message}" if code else (message or failure.response.reason or "error")
     request = f" (request-id {request_id})" if request_id else ""
+    returned = f"{method} {url} returned {status} {detail}{request}{retried(failure.retries)}"
     if not advise:
-        returned = f"{method} {url} returned {status} {detail}{request}{_retried(retries)}"
-        return GraphError(returned, status, code)
+        return GraphError(redact(returned), status, code)
     advice = _ADVICE.get(status)
     if advice is None and status == 400:
         advice = "Entra could not use the saved Tenant URL and Secret Token (see the error)"
     if advice is None:
         advice = "Graph failed; try again later"
-    return GraphError(
-        f"{method} {url} returned {status} {detail}{request}{_retried(retries)}; {advice}",
-        status,
-        code,
-    )
+    return GraphError(redact(f"{returned}; {advice}"), status, code)
 
 
 def _graph_error_body(response: requests.Response) -> tuple[str, str, str]:
     try:
-        error = response.json().get("error") or {}
-    except (ValueError, AttributeError):
+        error = json_body(response, empty={}).get("error") or {}
+    except (Malformed, AttributeError):
         return "", "", ""
     if not isinstance(error, dict):
-        return "", str(error), ""
+        return "", one_line(str(error)), ""
     inner = error.get("innerError") or error.get("innererror") or {}
     request_id = inner.get("request-id", "") if isinstance(inner, dict) else ""
-    return (
-        str(error.get("code") or ""),
-        " ".join(str(error.get("message") or "").split()),
-        (str(request_id)),
-    )
+    return str(error.get("code") or ""), one_line(str(error.get("message") or "")), str(request_id)
 
 
 def _job_status(status: dict[str, Any]) -> JobStatus:

@@ -3,7 +3,8 @@
 Graph `validateCredentials` with `useSavedCredentials: true` makes Entra itself call the Dashboard
 with the saved Tenant URL and Secret Token; 204 means Entra can provision. It runs on create and
 again whenever the tenant URL or the token changes, and fails the update with Graph's reason
-otherwise. `preview` sends nothing; `refresh` does not repeat it.
+otherwise. `preview` sends nothing; `refresh` does not repeat it. The China cloud has no
+validateCredentials: there the test is skipped with a warning (`result: skipped`).
 """
 
 from __future__ import annotations
@@ -57,7 +58,11 @@ class EntraConnectionTestProvider(ConfiguredProvider[GraphCredentials, GraphClie
         """Nothing to undo: validateCredentials changes nothing."""
 
     def _test(self, props: dict[str, Any]) -> dict[str, Any]:
-        self.client().validate_credentials(props["job_id"])
+        client = self.client()
+        if missing := client.unavailable("validateCredentials"):
+            pulumi.log.warn(missing)
+            return {**passed(props, _INPUTS, missing), "result": "skipped"}
+        client.validate_credentials(props["job_id"])
         return passed(props, _INPUTS, "Entra's Test Connection (validateCredentials) returned 204")
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from providers.configured_provider import ConfigSource
 from providers.graph.client import GraphClient, GraphError
+from providers.http_transport import REAL_CLOCK, Clock
 
 GRAPH_URL_ENV = "SCIM_SETUP_GRAPH_URL"
 """Overrides the Graph endpoint (a sovereign cloud's, or the local fake Graph in tests)."""
@@ -105,7 +106,8 @@ class GraphCredentials:
     def graph_url(self) -> str:
         return self.graph_url_override or _CLOUDS.get(self.environment, _CLOUDS["public"])[0]
 
-    def client(self) -> GraphClient:
+    def client(self, clock: Clock = REAL_CLOCK) -> GraphClient:
+        """A client with this identity; `clock` is the transport's time (tests pass their own)."""
         if problems := self.problems():
             raise GraphError("; ".join(f"{key}: {reason}" for key, reason in problems.items()))
         credential = self._credential()
@@ -121,7 +123,7 @@ class GraphCredentials:
                     f"({reason}); check the azuread:* credentials (or ARM_*)"
                 ) from None
 
-        return GraphClient(self.graph_url, access_token)
+        return GraphClient(self.graph_url, access_token, clock=clock, environment=self.environment)
 
     def _credential(self) -> Any:
         """The azure-identity credential the azuread provider would use for these settings."""

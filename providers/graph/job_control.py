@@ -14,11 +14,22 @@ and records the repairs the next update makes, as codes in the `plan` input that
   the reason Graph documents for invalid credentials) and Test Connection passes. The update
   calls `start`.
 - `start`: the job is stopped (schedule Paused or Disabled) while `start_provisioning` is true.
-  With `start_provisioning` false the job is left as it is.
+- `pause`: `start_provisioning` changed from true to false and the job runs. Otherwise, with
+  `start_provisioning` false, the job is left as it is (a job started by hand keeps running).
 - `restart-scope`: `sync_all` changed (on create: differs from `adopted_sync_all`, the scope of a
   setup made in the portal); Microsoft's known issues say a switch between "sync all"
   and "sync assigned" needs a restart to take effect. The update restarts with the criteria of
   the portal's *Restart provisioning* (`RESTART_SCOPE`), which re-evaluates every object.
+
+This resource is the only one that starts or pauses the job: the azuread job ignores changes of
+its `enabled` (it is passed at create only, where the provider starts the job when true), since
+its Read sets `enabled` from the schedule and its Update would start or pause the job to match.
+
+A restart the job cannot take now (it is in a quarantine only a person may lift, or
+`start_provisioning` is false) is kept as `restart_pending`, in both the inputs and the outputs,
+until an update has made it: a later `up` restarts instead of only starting. `check` predicts
+whether this run restarts, and the update keeps to that prediction, so the pending restart in
+the inputs (what the next `check` sees) and in the outputs always agree.
 
 A quarantine for any other reason (too many deletes, escrow thresholds, on demand, ...) is never
 lifted, since lifting it would defeat its purpose: `attention` names Graph's reason, the next
@@ -67,6 +78,7 @@ from providers.timestamps import utc_stamp
 REWRITE_CREDENTIALS = "rewrite-credentials"
 LIFT_QUARANTINE = "lift-quarantine"
 START = "start"
+PAUSE = "pause"
 RESTART_SCOPE = "restart-scope"
 
 CREDENTIAL_QUARANTINE_REASONS = frozenset({"EncounteredQuarantineException"})
@@ -77,6 +89,8 @@ RESET_SCOPE = "Watermark, Escrows, QuarantineState"
 similar to setting the resetScope to include QuarantineState, Watermark, and Escrows")."""
 
 _INPUTS = ("job_id", "start_provisioning", "sync_all", "credentials", "portal_url")
+_KEPT = (*_INPUTS, "restart_pending")
+"""What a refresh keeps as inputs: the declared values and the restart still owed."""
 
 
 @dataclass
@@ -109,10 +123,28 @@ def scope_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
     return isinstance(before, bool) and isinstance(after, bool) and before != after
 
 
+def restart_owed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """`sync_all` changed now (on create: from the adopted scope), or earlier without the restart
+    yet; not once the job is another (a new job's first cycle runs with the declared scope)."""
+    if olds and olds.get("job_id") != news.get("job_id"):
+        return False
+    return scope_changed(olds, news) or olds.get("restart_pending") is True
+
+
+def stopping(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """`start_provisioning` changed from true to false since the last update."""
+    return olds.get("start_provisioning") is True and news.get("start_provisioning") is False
+
+
 def job_actions(
-    job: ProvisioningJob, start_provisioning: bool, restart_for_scope: bool
+    job: ProvisioningJob, start_provisioning: bool, restart_for_scope: bool, stop: bool = False
 ) -> list[str]:
-    """What brings `job` to the declared state, once the saved credentials work."""
+    """What brings `job` to the declared state, once the saved credentials work.
+
+    `stop`: `start_provisioning` was just turned off, so a running job is paused.
+    """
+    if stop:
+        return [PAUSE] if job.schedule_state == "Active" else []
     lift = lifted_by_package(job.status)
     if lift is False or not start_provisioning:
         return []
@@ -139,19 +171,23 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphCredentials, GraphC
     credentials_type = GraphCredentials
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """The inputs, plus `plan` and `attention` from the live job (not on create)."""
+        """The inputs, plus `plan`, `attention` and `restart_pending` from the live job (on create
+        only when an adopted job's scope changes)."""
         inputs = {key: news.get(key) for key in _INPUTS}
         inputs["start_provisioning"] = news.get("start_provisioning") is not False
         inputs["sync_all"] = news.get("sync_all") is True
         inputs["adopted_sync_all"] = news.get("adopted_sync_all")
         failures = [*self.config_failures(), *job_id_failures(news)]
-        inputs["plan"], inputs["attention"] = [], None
-        if olds and not failures and is_known(inputs["job_id"]):
-            inputs["plan"], inputs["attention"] = self._plan(olds, inputs)
+        owed = restart_owed(olds, inputs)
+        inputs["plan"], inputs["attention"], inputs["restart_pending"] = [], None, owed
+        if (olds or owed) and not failures and is_known(inputs["job_id"]):
+            inputs["plan"], inputs["attention"] = self._plan(olds, inputs, owed)
+            inputs["restart_pending"] = owed and RESTART_SCOPE not in inputs["plan"]
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = any(olds.get(key) != news.get(key) for key in (*_INPUTS, "attention"))
+        changed |= (olds.get("restart_pending") is True) != (news.get("restart_pending") is True)
         return DiffResult(
             changes=changed or bool(news.get("plan")), replaces=[], delete_before_replace=False
         )
@@ -163,20 +199,27 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphCredentials, GraphC
         return UpdateResult(outs=self._converge(olds, news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_=id_, outs=props, inputs={key: props.get(key) for key in _INPUTS})
+        return ReadResult(id_=id_, outs=props, inputs={key: props.get(key) for key in _KEPT})
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to undo: the job and the secret belong to the azuread resources."""
 
-    def _plan(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[list[str], str | None]:
+    def _plan(
+        self, olds: dict[str, Any], news: dict[str, Any], owed: bool
+    ) -> tuple[list[str], str | None]:
         job_id = news["job_id"]
         job = self.client().job(job_id, _credentials_written(olds, news))
         plan = [] if self._credentials_work(job_id) else [REWRITE_CREDENTIALS]
-        plan += job_actions(job, news["start_provisioning"], scope_changed(olds, news))
+        plan += job_actions(job, news["start_provisioning"], owed, stopping(olds, news))
         return plan, attention(job, news.get("portal_url"))
 
     def _converge(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        """Make the repairs the live job needs now (not those `check` saw: time has passed)."""
+        """Make the repairs the live job needs now (not those `check` saw: time has passed).
+
+        Except the restart for a scope change: it is made exactly when `check` planned it, so the
+        `restart_pending` of the inputs holds; a job that can no longer take it fails the update
+        (the old state stays, and with it the restart owed).
+        """
         client, job_id = self.client(), news["job_id"]
         written = _credentials_written(olds, news)
         job = client.job(job_id, written)  # waits out Graph's lag after the job or secret write
@@ -185,10 +228,23 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphCredentials, GraphC
             client.save_credentials(job_id, _pairs(news.get("credentials")))
             client.validate_credentials(job_id, just_written=True)
             done.append(REWRITE_CREDENTIALS)
-        actions = job_actions(job, news["start_provisioning"], scope_changed(olds, news))
+        owed = restart_owed(olds, news)
+        planned = owed and news.get("restart_pending") is not True
+        actions = job_actions(job, news["start_provisioning"], planned, stopping(olds, news))
+        if planned and RESTART_SCOPE not in actions:
+            raise GraphError(
+                f"the restart that entra:syncAll needs was planned, but job {job_id} can no "
+                "longer take it (paused or put in quarantine since); it stays pending: run "
+                "`pulumi up` again"
+            )
         for action in actions:
             if action == RESTART_SCOPE:
                 client.restart_job(job_id, RESET_SCOPE, written)
+            elif action == PAUSE:
+                client.pause_job(job_id)
+            elif missing := client.unavailable("start"):  # the China cloud
+                pulumi.log.warn(missing)
+                actions = []
             else:
                 client.start_job(job_id, written)
         if actions:
@@ -198,6 +254,7 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphCredentials, GraphC
             **{key: news.get(key) for key in _INPUTS},
             "plan": [],
             "attention": attention(job, news.get("portal_url")),
+            "restart_pending": owed and not planned,
             "done": done,
             "checked_at": utc_stamp(),
         }
@@ -206,8 +263,12 @@ class ProvisioningJobControlProvider(ConfiguredProvider[GraphCredentials, GraphC
         """Entra's Test Connection with the saved credentials; False on Graph's 400 (rejected).
 
         Not retried on a 400 even right after the secret was written: writing the declared pairs
-        again costs one PUT, while waiting out a real rejection would cost the lag's 15 s.
+        again costs one PUT, while waiting out a real rejection would cost the lag's 15 s. Taken
+        to work where the cloud has no validateCredentials (China), with a warning.
         """
+        if missing := self.client().unavailable("validateCredentials"):
+            pulumi.log.warn(missing)
+            return True
         try:
             self.client().validate_credentials(job_id)
         except GraphError as error:
@@ -239,6 +300,7 @@ class ProvisioningJobControl(
     job_id: pulumi.Output[str]
     plan: pulumi.Output[list[str]]
     attention: pulumi.Output[str | None]
+    restart_pending: pulumi.Output[bool]
     done: pulumi.Output[list[str]]
     checked_at: pulumi.Output[str]
 
@@ -251,7 +313,7 @@ class ProvisioningJobControl(
         props = {
             **vars(args),
             "credentials": pulumi.Output.secret(args.credentials),
-            **dict.fromkeys(("plan", "attention", "done", "checked_at")),
+            **dict.fromkeys(("plan", "attention", "restart_pending", "done", "checked_at")),
         }
         secret = pulumi.ResourceOptions(additional_secret_outputs=["credentials"])
         super().__init__(

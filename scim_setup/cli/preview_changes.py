@@ -30,6 +30,7 @@ SYNC_JOB = "azuread:index/synchronizationJob:SynchronizationJob"
 JOB_CONTROL = "pulumi-python:dynamic/entra:ProvisioningJobControl"
 ENTRA_TEST_CONNECTION = "pulumi-python:dynamic/entra:ConnectionTest"
 JOB_STATUS = "pulumi-python:dynamic/entra:ProvisioningJobStatus"
+SERVICE_PRINCIPAL_READY = "pulumi-python:dynamic/entra:ServicePrincipalReady"
 
 _IGNORED_OPS = {
     "same",
@@ -59,6 +60,10 @@ class Step:
     old: Mapping[str, Any]
     new: Mapping[str, Any]
     replace_reasons: tuple[str, ...]
+    retained: bool = False
+    """Deleted from the stack only: the object stays (the `retain_on_delete` option in state)."""
+    retained_after: bool = False
+    """The `retain_on_delete` option the planned state will have."""
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Step:
@@ -71,6 +76,8 @@ class Step:
             old={**(old.get("outputs") or {}), **(old.get("inputs") or {})},
             new={**(new.get("outputs") or {}), **(new.get("inputs") or {})},
             replace_reasons=tuple(raw.get("replaceReasons") or ()),
+            retained=bool(old.get("retainOnDelete")),
+            retained_after=bool(new.get("retainOnDelete")),
         )
 
     def changed(self, key: str) -> bool:
@@ -184,11 +191,40 @@ def changes(preview: Preview) -> list[Change]:
     """Every meaningful change the preview plans, in the order the engine would make them."""
     found: list[Change] = []
     for step in preview.steps:
-        if step.op in _IGNORED_OPS or is_structure(step.type):
+        if is_structure(step.type):
             continue
-        describe = _DESCRIBERS.get(step.type, _generic)
-        found += describe(step, preview)
+        if step.op not in ("create", "delete") and step.retained and not step.retained_after:
+            found.append(_no_longer_retained(step))
+        if step.type == JOB_CONTROL and step.op == "same":
+            found += _restart_pending(step)  # owed from an earlier `up`, still waiting
+        elif step.op == "delete" and step.retained:
+            found.append(_retained(step))
+        elif step.op not in _IGNORED_OPS:
+            describe = _DESCRIBERS.get(step.type, _generic)
+            found += describe(step, preview)
     return found
+
+
+def _no_longer_retained(step: Step) -> Change:
+    """An imported object that `pulumi destroy` kept so far and will now delete."""
+    kind = step.type.rsplit(":", 1)[-1]
+    return Change(
+        f"`pulumi destroy` will now delete {kind} '{step.name}', which it kept as imported so far "
+        "(entra:import removed, or entra:deleteImportedOnDestroy set)",
+        True,
+    )
+
+
+def _retained(step: Step) -> Change:
+    """A delete that leaves the object in Entra: it was imported (entra:import) and the stack
+    keeps what it did not create unless entra:deleteImportedOnDestroy is on."""
+    group = step.old.get("principalDisplayName") or step.old.get("principalObjectId") or step.name
+    kept = {
+        SYNC_JOB: "the provisioning job stays in Entra as it is (imported)",
+        ASSIGNMENT: f"group {group} stays assigned in Entra (imported)",
+        SYNC_SECRET: "Entra's provisioning credentials stay saved (taken over with the job)",
+    }.get(step.type, f"{step.type.rsplit(':', 1)[-1]} '{step.name}' stays (retained on delete)")
+    return Change(f"{kept}; only this stack stops managing it")
 
 
 def is_structure(resource_type: str) -> bool:
@@ -405,6 +441,7 @@ _JOB_REPAIRS = {
         "provisioning leaves quarantine: the credentials work again (start, no full restart)"
     ),
     "start": Change("the provisioning job was stopped outside Pulumi; it will be started"),
+    "pause": Change("provisioning will be paused (entra:startProvisioning turned off)", True),
     "restart-scope": Change(
         "provisioning restarts because entra:syncAll changed: every user and group is evaluated "
         "again, which takes longer than a normal cycle",
@@ -429,7 +466,21 @@ def _job_control(step: Step, _preview: Preview) -> list[Change]:
     attention = step.new.get("attention")
     if attention and attention != SECRET:
         found.append(Change(f"needs a person: {attention}", True))
-    return found
+    return found + _restart_pending(step)
+
+
+def _restart_pending(step: Step) -> list[Change]:
+    """A restart for an entra:syncAll change the job cannot take yet (`restart_pending`)."""
+    if step.new.get("restart_pending") is not True:
+        return []
+    return [
+        Change(
+            "the restart for the entra:syncAll change is pending: the new scope takes effect "
+            "once the job restarts, which the next `pulumi up` does when entra:startProvisioning "
+            "is true and no quarantine only a person may lift holds the job",
+            True,
+        )
+    ]
 
 
 def _scim_test_connection(step: Step, _preview: Preview) -> list[Change]:
@@ -477,6 +528,7 @@ RESOURCE_NAMES = {
     JOB_CONTROL: "the provisioning job's upkeep (start, credentials, quarantine)",
     ENTRA_TEST_CONNECTION: "Entra's Test Connection",
     JOB_STATUS: "the provisioning job's status in the stack's outputs",
+    SERVICE_PRINCIPAL_READY: "a wait until Graph serves the new app's service principal",
 }
 """Every resource type the program creates, in plain words (a test holds recorded previews to
 it); a type not here gets `_generic`'s line with its type name."""
@@ -504,4 +556,5 @@ _DESCRIBERS: dict[str, Callable[[Step, Preview], list[Change]]] = {
     JOB_CONTROL: _job_control,
     ENTRA_TEST_CONNECTION: _entra_test_connection,
     JOB_STATUS: _job_status,
+    SERVICE_PRINCIPAL_READY: lambda _step, _preview: [],  # a wait for Graph, no change
 }

@@ -60,7 +60,7 @@ def change_lines(preview: Preview, found: list[Change]) -> list[str]:
     lines = bullets("**Changes**", [c.text for c in found if not c.warning])
     counts = preview.counts()
     summary = ", ".join(f"{counts[op]} {label}" for op, label in _OPS.items() if counts.get(op))
-    return [*lines, f"<sub>pulumi preview: {summary}.</sub>", ""]
+    return [*lines, f"<sub>pulumi preview: {summary or 'no changes'}.</sub>", ""]
 
 
 def bullets(title: str, texts: list[str]) -> list[str]:

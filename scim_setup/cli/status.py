@@ -26,6 +26,13 @@ _STYLES = {OK: "green", WARN: "yellow", FAIL: "bold red", INFO: "dim"}
 _MARKS = {OK: "✓", WARN: "!", FAIL: "✗", INFO: "·"}
 
 
+RESTART_PENDING = (
+    "pending: entra:syncAll changed and the job has not been restarted yet; the next `pulumi up` "
+    "restarts it once entra:startProvisioning is true and no quarantine only a person may lift "
+    "holds the job"
+)
+
+
 class StackReadError(Exception):
     """The stack's outputs could not be read; the message is one line."""
 
@@ -109,6 +116,9 @@ def _entra_checks(report: Report, outputs: dict[str, Any], now: datetime) -> Non
     state = {"Active": OK, "Paused": WARN, "NotRun": WARN, "Quarantine": FAIL}.get(code, FAIL)
     plural = "s" if failures > 1 else ""
     suffix = f", {failures} failed cycle{plural} in a row" if failures else ""
+    attention = outputs.get("provisioning_attention")
+    if attention and code != "Quarantine":
+        suffix += " (as of the last refresh; the last `pulumi up` found it in quarantine)"
     report.add("Provisioning job", f"{code}{suffix}", state)
     report.add("Last cycle", *_last_cycle(status.get("last_execution"), now))
     quarantine = status.get("quarantine")
@@ -120,6 +130,11 @@ def _entra_checks(report: Report, outputs: dict[str, Any], now: datetime) -> Non
         report.add("Quarantine", summary, FAIL)
         report.add("Next attempt", _next_attempt(quarantine.get("next_attempt"), now))
         report.add("Lifted by", *_lifted_by(status, quarantine))
+    if attention:
+        # What the last `up` printed: newer than a status read at the last create or refresh.
+        report.add("Needs a person", str(attention), FAIL)
+    if outputs.get("provisioning_restart_pending") is True:
+        report.add("Scope restart", RESTART_PENDING, WARN)
     report.add("Portal", str(outputs.get("portal_url") or "unknown"))
 
 

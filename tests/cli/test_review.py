@@ -110,7 +110,10 @@ def test_keepers_change_announces_the_token_replacement(stack, secrets):
         "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12); the old "
         "one stops working and Entra needs the new one pasted (this stack has no Entra step).\n"
         "\n"
-        "<sub>pulumi preview: 1 to replace.</sub>\n"
+        "**Changes**\n"
+        "- The Dashboard's SCIM endpoint will be tested again with the new values.\n"
+        "\n"
+        "<sub>pulumi preview: 1 to update, 1 to replace.</sub>\n"
     )
     assert_no_secret(result.stdout + result.stderr, secrets)
 
@@ -257,9 +260,11 @@ ENTRA_CHANGES = (
     "- New backup accounts will get 100 GB instead of 50.\n"
     "- The token will be regenerated (keepers changed: rotation 2026-11 → 2026-12) and Entra "
     "updated in the same run.\n"
+    "- The Dashboard's SCIM endpoint will be tested again with the new values.\n"
     "- Entra's provisioning credentials (tenant URL, token, settings) changed (secret).\n"
+    "- Entra will test the saved tenant URL and token again.\n"
     "\n"
-    "<sub>pulumi preview: 3 to update, 1 to replace, 1 to delete.</sub>\n"
+    "<sub>pulumi preview: 6 to update, 1 to replace, 1 to delete.</sub>\n"
 )
 """The Entra plan's changes that are not warnings: the same words for one stack and in a fleet.
 
@@ -332,9 +337,9 @@ def test_new_setup_is_reviewed_in_plain_words_only():
         "50 GB.\n"
         "- A new Entra enterprise application 'Backup SCIM' will be created.\n"
         "- A SCIM API token will be generated and given to Entra in the same run.\n"
+        "- The Dashboard's SCIM endpoint will be tested with the token, as Entra does.\n"
         f"- Group {SALES} enters provisioning scope.\n"
         f"- Group {ENGINEERING} enters provisioning scope.\n"
-        "- The Dashboard's SCIM endpoint will be tested with the token, as Entra does.\n"
         "- Entra will be given the tenant URL and token.\n"
         "- Provisioning will start.\n"
         "- Every `pulumi up` will keep the provisioning job running as declared (start it, save "
@@ -342,7 +347,7 @@ def test_new_setup_is_reviewed_in_plain_words_only():
         "- Entra will test the saved tenant URL and token (Test Connection).\n"
         "- The provisioning job's status will be kept in the stack's outputs.\n"
         "\n"
-        "<sub>pulumi preview: 12 to create.</sub>\n"
+        "<sub>pulumi preview: 13 to create.</sub>\n"
     )
 
 

@@ -130,3 +130,32 @@ def test_quarantine_read_before_the_lift_rule_existed_is_unknown_not_guessed():
 
     assert found["Lifted by"][0] == WARN
     assert found["Lifted by"][1].startswith("unknown (run `pulumi up`")
+
+
+def test_a_quarantine_the_last_up_reported_fails_although_the_status_read_is_older():
+    """The job status is read at create and refresh; `provisioning_attention` by every `up`."""
+    outputs = quarantined("TooManyDeletes", "a person")
+    outputs["provisioning_status"] = {"code": "Active", "count_successive_complete_failures": 0}
+    outputs["provisioning_attention"] = (
+        "provisioning is in quarantine (TooManyDeletes) since 2026-11-29T10:00:00Z. a person must "
+        "decide (provisioning logs, then Restart provisioning) at https://p"
+    )
+
+    report = assess(outputs, "prod", NOW)
+
+    found = states(outputs)
+    assert not report.healthy
+    assert found["Needs a person"] == (FAIL, outputs["provisioning_attention"])
+    assert found["Provisioning job"][1] == (
+        "Active (as of the last refresh; the last `pulumi up` found it in quarantine)"
+    )
+
+
+def test_a_pending_scope_restart_is_shown():
+    outputs = {**quarantined("TooManyDeletes", "a person"), "provisioning_restart_pending": True}
+
+    found = states(outputs)
+
+    assert found["Scope restart"][0] == WARN
+    assert found["Scope restart"][1].startswith("pending: entra:syncAll changed")
+    assert "Scope restart" not in states(quarantined("TooManyDeletes", "a person"))

@@ -1,7 +1,8 @@
 """A mock Pulumi engine that records exactly what each resource registration sends.
 
 `MockResourceArgs` carries only the inputs; the raw `RegisterResourceRequest` also carries the
-dependencies, the parent and `additionalSecretOutputs`, so the monitor keeps every request.
+dependencies, the parent, `additionalSecretOutputs`, `ignoreChanges` and `retainOnDelete`, so the
+monitor keeps every request.
 The Pulumi runtime is process-global: every test that asks for `pulumi_engine` gets fresh mocks.
 """
 
@@ -36,6 +37,8 @@ class Registration:
     inputs: dict[str, Any]
     dependencies: set[str]
     additional_secret_outputs: list[str]
+    ignore_changes: list[str]
+    retain_on_delete: bool
     alias_names: list[str]
 
     def is_secret(self, key: str) -> bool:
@@ -64,6 +67,8 @@ class RecordingMonitor(MockMonitor):
                     inputs=rpc.deserialize_properties(request.object),
                     dependencies=set(request.dependencies),
                     additional_secret_outputs=list(request.additionalSecretOutputs),
+                    ignore_changes=list(request.ignoreChanges),
+                    retain_on_delete=request.retainOnDelete,
                     alias_names=[a.spec.name for a in request.aliases if a.HasField("spec")],
                 )
             )

@@ -40,6 +40,7 @@ from tests.support.azure_mocks import (
     NEW_SP_OBJECT_ID,
     NON_GALLERY_TEMPLATE,
     SECRET,
+    SP_READY,
     TENANT_URL,
     TOKEN,
     USER_ROLE_ID,
@@ -479,6 +480,7 @@ def test_children_belong_to_the_component(pulumi_engine, azure):
         ENTRA_TEST,
         JOB_CONTROL,
         JOB_STATUS,
+        SP_READY,
     }
     assert {r.parent for r in children} == {deployed.component.urn}
     assert deployed.component.inputs == {}  # the token must not land in the component's state

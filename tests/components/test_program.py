@@ -102,6 +102,7 @@ def test_program_with_entra_section_wires_dashboard_into_entra(pulumi_engine):
         "job_id",
         "portal_url",
         "provisioning_attention",
+        "provisioning_restart_pending",
         "provisioning_status",
         "scim_enabled",
         "service_principal_object_id",

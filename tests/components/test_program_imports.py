@@ -25,6 +25,12 @@ AZURE_SDKS = ("pulumi_azuread", "pulumi_azure_native", "azure", "msal")
 """The Pulumi Azure SDKs and Azure's own client libraries (`azure.*`, `msal`)."""
 HTTP = ("requests", "urllib3")
 """HTTP clients: only the provider processes call the Dashboard and Graph, never the program."""
+ENTRA_MODULES = (
+    "providers.graph",
+    "components.entra_application_args",
+    "components.entra_provisioning_args",
+)
+"""Our Entra-only modules: a Dashboard-only stack does not pay for importing them."""
 
 RUN_PROGRAM = f"""
 import json, sys
@@ -37,6 +43,9 @@ print(json.dumps({{
     "exported": sorted(exported),
     "azure": sorted(loaded & set({AZURE_SDKS!r})),
     "http": sorted(loaded & set({HTTP!r})),
+    "entra_modules": sorted(
+        name for name in sys.modules if name.startswith({ENTRA_MODULES!r})
+    ),
 }}))
 """
 
@@ -67,6 +76,20 @@ def test_dashboard_only_program_loads_no_azure_sdk_and_no_http_client() -> None:
     assert "token" in run["exported"], "the program did not run to the end"
     assert run["azure"] == []
     assert run["http"] == []
+
+
+def test_dashboard_only_program_loads_none_of_our_entra_modules() -> None:
+    """The Graph providers and the Entra arguments load with an Entra section, not before."""
+    dashboard_only = run_in_fresh_interpreter(RUN_PROGRAM, json.dumps(BASE_CONFIG))
+    mappings = '[{"target": "emails[type eq \\"work\\"].value", "source": "mail"}]'
+    entra = run_in_fresh_interpreter(
+        RUN_PROGRAM, json.dumps({**BASE_CONFIG, **ENTRA, "entra:attributeMappings": mappings})
+    )
+
+    assert "token" in dashboard_only["exported"], "the program did not run to the end"
+    assert dashboard_only["entra_modules"] == []
+    assert "providers.graph.mapping_expression" in entra["entra_modules"], "the probe sees nothing"
+    assert "components.entra_provisioning_args" in entra["entra_modules"]
 
 
 def test_entra_program_without_azure_extras_loads_no_azure_native_sdk() -> None:

@@ -23,6 +23,8 @@ SETTINGS = "/api/v1/scim"
 USER_NAME = "reset.user@example.com"
 GROUP_NAME = "reset-team"
 TIMES = {"createdAt", "lastUsedAt", "created", "lastModified", "version"}
+ARRIVAL_TIMEOUT_S = 10.0
+"""How long a held request may take to show in the request log before the test fails."""
 """Keys of timestamps (and the ETag made from one), which differ between any two emulators."""
 
 
@@ -186,11 +188,15 @@ def test_reset_shows_what_a_new_emulator_shows(emulator, fresh):
 def hold_one(emulator: EmulatorProcess, admin: requests.Session, method: str, path: str) -> None:
     """Send a request the server holds for 2 s after its client gave up; return once it arrived."""
     spec = {"method": method, "path": path, "delaySeconds": 2}
-    requests.post(f"{emulator.url}/_emulator/faults", json=spec).raise_for_status()
+    requests.post(f"{emulator.url}/_emulator/faults", json=spec, timeout=10).raise_for_status()
     with pytest.raises(requests.Timeout):
         admin.request(method, f"{emulator.url}{path}", timeout=0.2)
     log = f"{emulator.url}/_emulator/requests"
-    while {"method": method, "path": path, "status": None} not in requests.get(log).json()["items"]:
+    held = {"method": method, "path": path, "status": None}
+    give_up = time.monotonic() + ARRIVAL_TIMEOUT_S
+    while held not in requests.get(log, timeout=ARRIVAL_TIMEOUT_S).json()["items"]:
+        if time.monotonic() > give_up:
+            pytest.fail(f"{method} {path} never reached the emulator's request log", pytrace=False)
         time.sleep(0.01)
 
 

@@ -8,8 +8,8 @@ instantiated. pulumi-azuread's ApplicationFromTemplate waits for the application
 create reads the resource service principal first and fails on a 404 without retrying
 (`app_role_assignment_resource.go`, "Service principal not found for resource"). The fake Graph
 keeps a new service principal hidden for half a second (its default lag); the stand-in plugin
-does what upstream does. This test fails until the Entra step waits for the service principal
-before it assigns groups (or saves the secret, which reads it first too).
+does what upstream does. The Entra step waits for the service principal (`ServicePrincipalReady`)
+before it assigns groups or saves the secret, which reads it first too.
 """
 
 from __future__ import annotations
@@ -30,11 +30,6 @@ def graph() -> Iterator[FakeGraphProcess]:
         yield process
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: components/entra_provisioning.py assigns groups to a new app's service "
-    "principal before Graph has replicated it",
-)
 def test_first_up_of_a_new_app_succeeds_despite_graphs_replication_lag(
     pulumi_cli: str,
     emulator: EmulatorProcess,

@@ -90,10 +90,19 @@ def job_code(entra: FaultStack) -> str:
 
 def planned(entra: FaultStack) -> tuple[str, list[str], Any]:
     """The job control's step in `pulumi preview --json`: (op, plan, attention)."""
+    op, inputs = _control_step(entra)
+    return op, inputs.get("plan") or [], inputs.get("attention")
+
+
+def planned_inputs(entra: FaultStack) -> dict[str, Any]:
+    """The job control's inputs as `pulumi preview --json` plans them."""
+    return _control_step(entra)[1]
+
+
+def _control_step(entra: FaultStack) -> tuple[str, dict[str, Any]]:
     steps = json.loads(entra.stack.preview("--json").stdout)["steps"]
     step = next(s for s in steps if s["urn"].endswith(f"{CONTROL}::scim-entra-job-control"))
-    inputs = (step.get("newState") or {}).get("inputs") or {}
-    return step["op"], inputs.get("plan") or [], inputs.get("attention")
+    return step["op"], (step.get("newState") or {}).get("inputs") or {}
 
 
 def cli(entra: FaultStack, *args: str) -> subprocess.CompletedProcess[str]:
@@ -159,13 +168,62 @@ def test_start_provisioning_false_keeps_a_paused_job_paused(entra, graph, log):
 
     up(entra, log, "job paused, entra:startProvisioning false", "left paused")
 
-    # pulumi-azuread's job update pauses a job whose `enabled` became false (upstream
-    # synchronizationJobResourceUpdate); nothing starts or restarts it.
-    assert [a["action"] for a in log.actions()] == ["pause"]
+    # The azuread job ignores `enabled` after create; the job control pauses only a running job.
+    assert log.actions() == []
     assert job_code(entra) == "Paused"
     graph.add_job(*job_key(entra), "Active")
     entra.stack.remove_config("entra:startProvisioning")
     entra.stack.up()
+
+
+def test_a_job_started_by_hand_under_start_provisioning_false_is_left_running(entra, graph, log):
+    """Issue 29.5: upstream's job Read sets `enabled` from the schedule and its Update pauses to
+    match the program; the job ignores `enabled`, and the control pauses only when the key turns
+    from true to false."""
+    entra.stack.set_config("entra:startProvisioning", "false")
+    log.mark()
+    up(entra, log, "entra:startProvisioning turned false", "the job control pauses it once")
+    assert [(a["action"], a["before"]) for a in log.actions()] == [("pause", "Active")]
+
+    graph.add_job(*job_key(entra), "Active")  # a person starts it in the portal
+    assert job_code(entra) == "Active"  # a refresh reads it running (the job's `enabled` too)
+    log.mark()
+    up(entra, log, "job started by hand, entra:startProvisioning false", "left running")
+
+    assert log.actions() == []
+    assert job_code(entra) == "Active"
+    entra.stack.remove_config("entra:startProvisioning")
+    log.mark()
+    entra.stack.up()
+    assert log.actions() == []
+
+
+def status_rows(entra: FaultStack) -> tuple[int, dict[str, str]]:
+    """`scim-setup status --json` as it reads the stack now, without a refresh."""
+    result = cli(entra, "status", "--json")
+    checks = json.loads(result.stdout)["checks"]
+    return result.returncode, {check["name"]: check["value"] for check in checks}
+
+
+def test_status_right_after_an_up_that_reported_a_quarantine_is_not_healthy(entra, graph, log):
+    """Issue 29.10: the job status is as of the last refresh, the attention as of this `up`."""
+    graph.add_job(*job_key(entra), "Active")
+    entra.stack.up()
+    assert job_code(entra) == "Active"  # the status output now says Active
+    graph.add_job(*job_key(entra), "Quarantine", reason="EncounteredTotalEscrowThreshold")
+    log.mark()
+
+    up(entra, log, "quarantine a person lifts, status without refresh", "status exits 1")
+
+    code, rows = status_rows(entra)
+    assert code == 1
+    assert rows["Needs a person"].startswith(
+        "provisioning is in quarantine (EncounteredTotalEscrowThreshold)"
+    )
+    assert rows["Provisioning job"].startswith("Active (as of the last refresh;")
+    graph.add_job(*job_key(entra), "Active")
+    entra.stack.up()
+    assert entra.stack.outputs().get("provisioning_attention") is None
 
 
 def test_secret_overwritten_in_the_portal_shows_in_preview_and_up_writes_it_again(
@@ -206,6 +264,41 @@ def test_sync_all_change_restarts_once_and_review_says_so(entra, graph, log):
     assert [(a["action"], a["resetScope"]) for a in log.actions()] == [
         ("restart", "Watermark, Escrows, QuarantineState")
     ]
+    log.mark()
+    entra.stack.up()
+    assert log.actions() == []
+
+
+def test_scope_change_in_a_quarantine_only_a_person_lifts_waits_and_is_never_lost(
+    entra, graph, log
+):
+    """Issue 29.11: the restart stays owed in the job control's state until it has been made."""
+    graph.add_job(*job_key(entra), "Quarantine", reason="TooManyDeletes")
+    entra.stack.set_config("entra:syncAll", "false")
+
+    op, plan, _ = planned(entra)
+    assert (op, plan) == ("update", [])
+    log.mark()
+    up(entra, log, "entra:syncAll changed in a quarantine a person lifts", "restart kept pending")
+    assert log.actions() == []
+    assert entra.stack.outputs()["provisioning_restart_pending"] is True
+
+    # Nothing to do yet, and nothing forgotten. (The fake Graph dates a quarantine from the time
+    # of each read, so the attention text, and with it the step, changes on every preview.)
+    inputs = planned_inputs(entra)
+    assert (inputs["plan"], inputs["restart_pending"]) == ([], True)
+    assert inputs["attention"].startswith("provisioning is in quarantine (TooManyDeletes)")
+    review = cli(entra, "review", *entra.stack.config_args())
+    assert "The restart for the entra:syncAll change is pending" in review.stdout
+    assert status_rows(entra)[1]["Scope restart"].startswith("pending: entra:syncAll changed")
+
+    graph.add_job(*job_key(entra), "Active")  # a person lifted the quarantine in the portal
+    assert planned(entra)[:2] == ("update", ["restart-scope"])
+    log.mark()
+    up(entra, log, "(the quarantine lifted)", "the owed restart, once")
+    assert [(a["action"], a["before"]) for a in log.actions()] == [("restart", "Active")]
+    assert entra.stack.outputs()["provisioning_restart_pending"] is False
+    assert "Scope restart" not in status_rows(entra)[1]
     log.mark()
     entra.stack.up()
     assert log.actions() == []

@@ -4,7 +4,9 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 
 The tests share `blue` and run top to bottom: each rotates the token of the converged stack the
 previous one left, through one fault, and leaves it converged for the next; the last checks that no
-token any of them saw leaked.
+token any of them saw leaked. How long a command took is recorded in the fault table, never
+asserted: the waits and the deadline are proved on the client's clock seam
+(tests/providers/test_dashboard_client.py, tests/faults/test_deadlines.py).
 """
 
 from __future__ import annotations
@@ -60,8 +62,7 @@ def test_429_means_nothing_was_generated_and_retry_after_is_honoured(blue, dashb
     result, seconds = blue.timed("up")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert posts(dashboard) == [429, 201]
-    assert seconds >= 1
+    assert posts(dashboard) == [429, 201]  # the wait itself: test_dashboard_client (clock seam)
     blue.record("429 + Retry-After: 1 on token POST", "up succeeds after waiting 1 s", seconds)
     blue.assert_converged()
 
@@ -88,8 +89,7 @@ def test_answers_lost_until_the_deadline_fail_saying_so_and_the_next_up_repairs(
     assert "run `pulumi up` again" in line
     assert f"after {len(sent) - 1} retr" in line, "the retry count must match the request log"
     assert "dashboard:timeoutSeconds" in line
-    assert set(sent) == {0}
-    assert fail_seconds < 3 + 15
+    assert set(sent) == {0}  # the deadline itself: test_deadlines (clock seam)
     assert dashboard.settings()["token"]["id"] != old_id, "the old token should be superseded"
 
     dashboard.clear_faults()

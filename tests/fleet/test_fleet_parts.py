@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from components.stack_config import StackConfigError, parse_stack_config
 from providers.dashboard.credentials import DashboardCredentials
 from scim_setup.cli.fleet.add import CustomerEntry, config_json, parse_config_flags
+from scim_setup.cli.fleet.command import default_parallel
 from scim_setup.cli.fleet.report import (
     CustomerResult,
     FleetReport,
@@ -29,6 +31,9 @@ from scim_setup.cli.fleet.stacks import (
     matches,
     parse_patterns,
 )
+from scim_setup.cpus import usable_cpus
+
+ROOT = Path(__file__).resolve().parents[2]
 
 T0 = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
 
@@ -202,6 +207,34 @@ def test_destroy_needs_yes():
 
     assert result.returncode == 1
     assert "pass --yes" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_default_parallelism_is_the_portable_cpu_count():
+    expected = os.process_cpu_count() if sys.version_info >= (3, 13) else os.cpu_count()
+
+    assert default_parallel() == usable_cpus() == max(1, expected or 1)
+
+
+def test_no_code_calls_the_linux_only_cpu_affinity():
+    """`os.sched_getaffinity` is missing on macOS and Windows: `fleet` crashed there."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    calls = [
+        path
+        for path in listed
+        if (ROOT / path).exists()
+        and any(
+            isinstance(node, ast.Attribute) and node.attr == "sched_getaffinity"
+            for node in ast.walk(ast.parse((ROOT / path).read_text()))
+        )
+    ]
+
+    assert calls == []
 
 
 def test_the_ambient_dashboard_env_reads_as_unset_in_the_fleets_runs():

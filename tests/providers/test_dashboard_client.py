@@ -6,7 +6,6 @@ PYTEST_DONT_REWRITE: these tests hold real tokens; a failing assertion must not 
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 
@@ -21,19 +20,22 @@ from providers.dashboard.client import (
     DashboardRequestError,
     DashboardUnavailableError,
 )
+from providers.http_transport import Clock
+from tests.support.clock import SteppedClock
 from tests.support.dashboard import Dashboard
 from tests.support.drip_server import DripServer
 from tests.support.leaks import assert_not_leaked
 
 WAITS: list[float] = []
 """The retry waits the client asked for; tests never sleep for real."""
+RECORDED = Clock(sleep=WAITS.append)
 
 
 @pytest.fixture
 def client(emulator, dashboard: Dashboard) -> DashboardClient:
     dashboard.clear_requests()
     WAITS.clear()
-    return DashboardClient(emulator.url, emulator.admin_token, sleep=WAITS.append)
+    return DashboardClient(emulator.url, emulator.admin_token, clock=RECORDED)
 
 
 def calls(dashboard: Dashboard, method: str, path: str) -> list[int]:
@@ -128,7 +130,7 @@ def test_unreachable_dashboard_says_to_check_url():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    client = DashboardClient(f"http://127.0.0.1:{port}", "adm-secret-4c2d", sleep=WAITS.append)
+    client = DashboardClient(f"http://127.0.0.1:{port}", "adm-secret-4c2d", clock=RECORDED)
 
     with pytest.raises(DashboardUnavailableError) as caught:
         client.get_settings()
@@ -185,21 +187,21 @@ def test_token_answer_lost_every_time_says_a_token_may_be_orphaned(client, dashb
 
 
 def test_a_dripping_server_is_abandoned_at_the_deadline():
-    with DripServer(interval=0.5) as drip:
-        client = DashboardClient(drip.url, "adm-secret-4c2d", timeout_s=1.5, sleep=WAITS.append)
-        started = time.monotonic()
+    """The server never stops sending, so no socket timeout fires: the transport's clock ends it."""
+    stepped = SteppedClock(answer_s=0.2)
+    with DripServer(interval=0.1) as drip:
+        client = DashboardClient(drip.url, "adm-secret-4c2d", timeout_s=1.5, clock=stepped.clock)
         with pytest.raises(DashboardUnavailableError) as caught:
             client.get_settings()
-        elapsed = time.monotonic() - started
 
-    assert elapsed < 3
-    assert "no complete answer within 1." in str(caught.value)
+    assert stepped.now_s == 1.5 and stepped.sleeps == []
+    assert "no complete answer within 1.5 s" in str(caught.value)
     assert "(sent once, not retried)" in str(caught.value)
 
 
 def test_retry_after_past_the_deadline_gives_up_at_once_saying_why(emulator, dashboard):
     dashboard.clear_requests()
-    client = DashboardClient(emulator.url, emulator.admin_token, timeout_s=5, sleep=WAITS.append)
+    client = DashboardClient(emulator.url, emulator.admin_token, timeout_s=5, clock=RECORDED)
     dashboard.fault(method="GET", path="/api/v1/scim", count=1, status=503, retryAfter=20)
 
     with pytest.raises(DashboardUnavailableError) as caught:

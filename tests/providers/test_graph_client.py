@@ -5,7 +5,6 @@ PYTEST_DONT_REWRITE: these tests hold a client secret; a failing assertion must 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,11 +15,19 @@ from providers.graph.client import GraphClient, GraphError
 from providers.graph.connection_test import EntraConnectionTestProvider
 from providers.graph.credentials import GraphCredentials
 from providers.graph.job_status import ProvisioningJobStatusProvider, ProvisioningQuarantined
+from providers.http_transport import REAL_CLOCK, Clock
 from scim_setup.emulator.graph_process import FakeGraphProcess
+from tests.support.clock import SteppedClock
+from tests.support.drip_server import DripServer
 from tests.support.graph_config import azuread_config
 from tests.support.leaks import assert_not_leaked
 
 SP_ID = "22222222-2222-4222-8222-222222222222"
+PAGE = b"<html>Proxy: please sign in</html>"
+PROXY_PAGE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s" % (
+    len(PAGE),
+    PAGE,
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +49,8 @@ def graph_env(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> FakeG
     return graph
 
 
-def client_for(graph: FakeGraphProcess, **overrides: str) -> GraphClient:
-    return GraphCredentials.from_config(azuread_config(graph, **overrides)).client()
+def client_for(graph: FakeGraphProcess, clock: Clock = REAL_CLOCK, **overrides: str) -> GraphClient:
+    return GraphCredentials.from_config(azuread_config(graph, **overrides)).client(clock)
 
 
 _jobs = iter(range(1_000_000))
@@ -129,17 +136,31 @@ def test_job_status_in_quarantine_carries_reason_next_attempt_and_error(graph_en
 
 def test_throttling_is_retried_after_retry_after(graph_env):
     job = new_job(graph_env)
-    client = client_for(graph_env)
+    stepped = SteppedClock()
+    client = client_for(graph_env, stepped.clock)
     client.job_status(job)  # signed in
     graph_env.throttle(count=2, retry_after=1)
 
-    started = time.monotonic()
     status = client.job_status(job)
-    waited = time.monotonic() - started
 
     assert status.code == "Active"
     assert calls_to(graph_env, job)[-3:] == [("GET", 429), ("GET", 429), ("GET", 200)]
-    assert waited >= 1.9  # two Retry-After: 1 waits
+    assert stepped.sleeps == [1, 1]  # two Retry-After: 1
+
+
+def test_a_proxy_page_with_status_200_is_one_line_not_a_traceback(graph_env):
+    """A proxy (or captive portal) in front of Graph answers its own HTML page with 200."""
+    with DripServer(interval=0.0, answer=PROXY_PAGE) as proxy:
+        client = GraphClient(proxy.url, lambda: "graph-token-9f3e", SteppedClock().clock)
+        with pytest.raises(GraphError) as failed:
+            client.job_status(f"/servicePrincipals/{SP_ID}/synchronization/jobs/scim.1")
+
+    message = str(failed.value)
+    assert message.startswith(f"GET {proxy.url}/v1.0/servicePrincipals/")
+    assert "returned 200 with a body that is not JSON (text/html" in message
+    assert "azuread:environment (or SCIM_SETUP_GRAPH_URL)" in message and "\n" not in message
+    assert "<html>" not in message
+    assert_not_leaked(message, "graph-token-9f3e", "the proxy page error")
 
 
 def test_throttling_that_does_not_end_fails_honestly(graph_env):

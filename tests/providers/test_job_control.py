@@ -10,24 +10,26 @@ as the engine would: `check` (what preview shows), then `update`, and reads what
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from providers.graph.client import GraphError
+from providers.graph.client import GraphError, JobStatus, ProvisioningJob
 from providers.graph.job_control import (
     LIFT_QUARANTINE,
+    PAUSE,
     RESET_SCOPE,
     RESTART_SCOPE,
     REWRITE_CREDENTIALS,
     START,
     ProvisioningJobControlProvider,
+    job_actions,
 )
 from scim_setup.emulator.fake_graph import QUARANTINE_REASONS
 from scim_setup.emulator.graph_process import FakeGraphProcess
 from tests.providers.conftest import configure
+from tests.support.clock import SteppedClock
 from tests.support.dashboard import Dashboard
 from tests.support.graph_config import azuread_config
 
@@ -70,8 +72,16 @@ def scim(dashboard: Dashboard) -> Credentials:
     return Credentials(BaseAddress=dashboard.settings()["tenantUrl"], SecretToken=token)
 
 
-def provider(graph: FakeGraphProcess) -> ProvisioningJobControlProvider:
-    return configure(ProvisioningJobControlProvider(), azuread_config(graph))
+def provider(
+    graph: FakeGraphProcess, stepped: SteppedClock | None = None
+) -> ProvisioningJobControlProvider:
+    """Configured as the engine would; with `stepped`, its Graph calls never wait in real time."""
+    control = (
+        ProvisioningJobControlProvider(stepped.clock)
+        if stepped
+        else ProvisioningJobControlProvider()
+    )
+    return configure(control, azuread_config(graph))
 
 
 def new_job(graph: FakeGraphProcess, state: str = "Active", **lifecycle: Any) -> tuple[str, str]:
@@ -93,6 +103,7 @@ def props(job_path: str, credentials: dict[str, str], **overrides: Any) -> dict[
         "portal_url": PORTAL,
         "plan": [],
         "attention": None,
+        "restart_pending": False,
     }
     return base | overrides
 
@@ -225,6 +236,45 @@ def test_start_provisioning_false_keeps_a_paused_job_paused(graph_env, scim):
     assert status_code(graph_env, job) == "Paused"
 
 
+def test_start_provisioning_false_leaves_a_job_started_by_hand_running(graph_env, scim):
+    """Upstream's job Read sets `enabled` from the schedule and its Update pauses to match; the
+    azuread job now ignores `enabled`, and this control never pauses a job nobody declared
+    stopped."""
+    sp_id, job = new_job(graph_env, "Active")
+    graph_env.overwrite_secrets(sp_id, scim)
+    old = deployed(graph_env, job, scim) | {"start_provisioning": False}
+
+    plan, _ = up(provider(graph_env), old, props(job, scim, start_provisioning=False))
+
+    assert plan == []
+    assert actions_on(graph_env, job) == []
+    assert status_code(graph_env, job) == "Active"
+
+
+def test_turning_start_provisioning_off_pauses_the_job_once(graph_env, scim):
+    """Upstream's job Update paused on `enabled: false`; the azuread job ignores `enabled` now,
+    so the control makes the pause (`POST …/pause`), and only on that change."""
+    sp_id, job = new_job(graph_env, "Active")
+    graph_env.overwrite_secrets(sp_id, scim)
+    control, stopped = provider(graph_env), props(job, scim, start_provisioning=False)
+
+    plan, outs = up(control, deployed(graph_env, job, scim), stopped)
+    again, _ = up(control, outs, stopped)
+
+    assert plan == outs["done"] == [PAUSE]
+    assert again == []
+    assert [(a["action"], a["before"]) for a in actions_on(graph_env, job)] == [("pause", "Active")]
+    assert provider(graph_env).client().job(job).schedule_state == "Paused"
+
+
+@pytest.mark.parametrize(("schedule", "expected"), [("Active", [PAUSE]), ("Paused", [])])
+def test_only_a_running_job_is_paused_when_start_provisioning_is_turned_off(schedule, expected):
+    job = ProvisioningJob(schedule, JobStatus(schedule, None, None, None, 0, None))
+
+    assert job_actions(job, False, restart_for_scope=False, stop=True) == expected
+    assert job_actions(job, False, restart_for_scope=False, stop=False) == []
+
+
 # --- scope and secrets ------------------------------------------------------------------------
 
 
@@ -246,6 +296,68 @@ def test_sync_all_change_restarts_with_the_portals_criteria(graph_env, scim):
             "reprocessesAll": True,
         }
     ]
+
+
+def test_scope_change_in_a_quarantine_only_a_person_lifts_stays_pending_until_it_is_made(
+    graph_env, scim
+):
+    sp_id, job = new_job(graph_env, "Quarantine", reason="TooManyDeletes")
+    graph_env.overwrite_secrets(sp_id, scim)
+    control, wider = provider(graph_env), props(job, scim, sync_all=True)
+
+    plan, first = up(control, deployed(graph_env, job, scim), wider)
+    again, second = up(control, first, wider)
+    graph_env.add_job(sp_id, job.rsplit("/", 1)[-1], "Active")  # a person lifted it
+    lifted, third = up(control, second, wider)
+    after, _ = up(control, third, wider)
+
+    assert (plan, first["done"], first["restart_pending"]) == ([], [], True)
+    assert (again, second["restart_pending"]) == ([], True)
+    assert (lifted, third["done"], third["restart_pending"]) == (
+        [RESTART_SCOPE],
+        [RESTART_SCOPE],
+        False,
+    )
+    assert after == []
+    assert [(a["action"], a["before"]) for a in actions_on(graph_env, job)] == [
+        ("restart", "Active")
+    ]
+
+
+def test_scope_change_under_start_provisioning_false_restarts_once_provisioning_starts(
+    graph_env, scim
+):
+    sp_id, job = new_job(graph_env, "Paused", schedule="Paused")
+    graph_env.overwrite_secrets(sp_id, scim)
+    control = provider(graph_env)
+    stopped = deployed(graph_env, job, scim) | {"start_provisioning": False}
+
+    plan, held = up(control, stopped, props(job, scim, sync_all=True, start_provisioning=False))
+    refreshed = control.read(job, held)
+    resumed, outs = up(control, refreshed.inputs or {}, props(job, scim, sync_all=True))
+
+    assert (plan, held["restart_pending"]) == ([], True)
+    assert (refreshed.inputs or {})["restart_pending"] is True  # a refresh keeps it owed
+    assert resumed == outs["done"] == [RESTART_SCOPE]  # a restart, not only a start
+    assert outs["restart_pending"] is False
+    assert [a["action"] for a in actions_on(graph_env, job)] == ["restart"]
+
+
+def test_a_planned_restart_the_job_can_no_longer_take_fails_and_stays_owed(graph_env, scim):
+    sp_id, job = new_job(graph_env, "Active")
+    graph_env.overwrite_secrets(sp_id, scim)
+    control, old = provider(graph_env), deployed(graph_env, job, scim)
+    checked = control.check(old, props(job, scim, sync_all=True)).inputs
+    graph_env.add_job(sp_id, job.rsplit("/", 1)[-1], "Quarantine", reason="TooManyDeletes")
+
+    with pytest.raises(GraphError) as failed:
+        control.update(job, old, checked)
+
+    assert checked["plan"] == [RESTART_SCOPE]
+    assert "it stays pending: run `pulumi up` again" in str(failed.value)
+    assert "\n" not in str(failed.value)
+    assert actions_on(graph_env, job) == []
+    assert control.check(old, props(job, scim, sync_all=True)).inputs["restart_pending"] is True
 
 
 def test_a_rotated_token_on_an_active_job_neither_starts_nor_restarts_it(
@@ -277,26 +389,27 @@ def test_secret_overwritten_in_the_portal_is_seen_and_written_again(graph_env, s
 
 
 def test_a_job_graph_does_not_show_yet_is_waited_for_right_after_creation(graph_env, scim):
-    sp_id, job = new_job(graph_env, "Active", hiddenForSeconds=2.5)
+    sp_id, job = new_job(graph_env, "Active", hiddenForSeconds=3600)
     graph_env.overwrite_secrets(sp_id, scim)
+    stepped = SteppedClock()
+    stepped.at(2.5, lambda: graph_env.add_job(sp_id, job.rsplit("/", 1)[-1], "Active"))
 
-    started = time.monotonic()
-    outs = provider(graph_env).create(props(job, scim)).outs or {}
+    outs = provider(graph_env, stepped).create(props(job, scim)).outs or {}
 
-    assert time.monotonic() - started >= 2.0
+    assert stepped.sleeps[:3] == [0, 1, 2]  # LAG_RETRIES, until Graph shows the job
     assert outs["done"] == []
     statuses = [r["status"] for r in graph_env.requests() if job in r["path"]]
-    assert statuses[0] == 404 and statuses[-1] in (200, 204)
+    assert statuses[:3] == [404, 404, 404] and statuses[-1] in (200, 204)
 
 
 def test_a_missing_job_is_not_waited_for_when_nothing_was_just_written(graph_env, scim):
-    sp_id, job = new_job(graph_env, "Active", hiddenForSeconds=30)
+    sp_id, job = new_job(graph_env, "Active", hiddenForSeconds=3600)
     graph_env.overwrite_secrets(sp_id, scim)
+    stepped = SteppedClock()
 
-    started = time.monotonic()
     with pytest.raises(GraphError) as failed:
-        provider(graph_env).check(deployed(graph_env, job, scim), props(job, scim))
+        provider(graph_env, stepped).check(deployed(graph_env, job, scim), props(job, scim))
 
-    assert time.monotonic() - started < 2.0
+    assert stepped.sleeps == []
     assert failed.value.status == 404
     assert "Request_ResourceNotFound" in str(failed.value)

@@ -20,6 +20,7 @@ ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 ENTRA_TEST = "pulumi-python:dynamic/entra:ConnectionTest"
 JOB_STATUS = "pulumi-python:dynamic/entra:ProvisioningJobStatus"
 JOB_CONTROL = "pulumi-python:dynamic/entra:ProvisioningJobControl"
+SP_READY = "pulumi-python:dynamic/entra:ServicePrincipalReady"
 GET_APPLICATION = "azuread:index/getApplication:getApplication"
 GET_SERVICE_PRINCIPAL = "azuread:index/getServicePrincipal:getServicePrincipal"
 
@@ -80,7 +81,7 @@ class AzureMocks(pulumi.runtime.Mocks):
         if args.typ == JOB_STATUS:
             state.update(status=ACTIVE_STATUS)
         if args.typ == JOB_CONTROL:
-            state.update(plan=[], attention=None, done=[])
+            state.update(plan=[], attention=None, restart_pending=False, done=[])
         return f"{args.name}-id", state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -19,8 +19,10 @@ ANSWER = (
 class DripServer:
     """Listens on 127.0.0.1; `url` is its base URL. Each connection gets one byte per `interval`."""
 
-    def __init__(self, interval: float = 1.0) -> None:
+    def __init__(self, interval: float = 1.0, answer: bytes = ANSWER) -> None:
+        """`answer`: the raw HTTP answer dripped (default: a JSON body that never completes)."""
         self.interval = interval
+        self.answer = answer
         self.connections = 0
         self._stop = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -53,10 +55,10 @@ class DripServer:
 
     def _drip(self, conn: socket.socket) -> None:
         with conn:
-            conn.settimeout(self.interval)
+            conn.settimeout(self.interval or None)  # 0: blocking, not non-blocking
             try:
                 conn.recv(65536)
-                for byte in ANSWER:
+                for byte in self.answer:
                     if self._stop.wait(self.interval):
                         return
                     conn.sendall(bytes([byte]))

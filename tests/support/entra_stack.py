@@ -130,9 +130,9 @@ def seed_directory(graph: FakeGraphProcess) -> None:
 
 
 def replicate_at_once(graph: FakeGraphProcess) -> None:
-    """New service principals readable at once. With Graph's replication lag (the fake's default)
-    the real program fails to create a new app's group assignments: see
-    `tests/engine/test_entra_replication_lag.py`, which proves that bug."""
+    """New service principals readable at once, so a module does not wait out Graph's replication
+    lag (the fake's default) on every new app; `tests/engine/test_entra_replication_lag.py` proves
+    the real program waits for it (`ServicePrincipalReady`)."""
     graph.set_replication_lag(0)
 
 

@@ -7,13 +7,14 @@ Exit codes: 0 all ok, 1 a customer failed (or the command could not start), 2 ba
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+
+from scim_setup.cpus import usable_cpus
 
 # The modules below import the Pulumi SDK (~0.3 s of CPU) or pydantic (the report, ~70 ms): each
 # fleet command imports them when it runs, so that `scim-setup review` and `scim-setup status`,
@@ -56,7 +57,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def default_parallel() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
+    return usable_cpus()
 
 
 def _run(
