@@ -4,9 +4,8 @@ as the Entra app configured in the portal.
 PYTEST_DONT_REWRITE: these tests hold a real SCIM token; a failing assertion must not print it.
 
 The Dashboard-only stack runs the whole command, `pulumi preview` included, then `pulumi up`. The
-stack with an Entra app writes its config only (`--no-preview`): the azuread plugin that its
-preview needs cannot be built here, so the verdict on such a preview is tested in
-`test_adoption_verdict.py`, and the imports the config causes in `tests/components`. The
+stack with an Entra app writes its config only (`--no-preview`) and checks what it wrote; the
+whole command with its preview on the azuread stand-in is tests/engine/test_entra_adoption.py. The
 Dashboard-only tests run in order on one stack: the wrong token leaves it without config, the
 adoption writes its config and ups it, and the preview reads what that left.
 """

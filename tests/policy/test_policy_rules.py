@@ -1,8 +1,9 @@
 """Every policy against the real program's resource inputs, as the engine hands them to analyzers.
 
-The Entra resources cannot be previewed here (no azuread plugin), so the program runs under the
-recording mock engine and each resource's serialized inputs go to the policies through
-pulumi-policy's public API (tests/support/policy_analyzer.py).
+The program runs under the recording mock engine and each resource's serialized inputs go to the
+policies through pulumi-policy's public API (tests/support/policy_analyzer.py): every rule and
+config combination in milliseconds. The pack on the real engine, with the Entra resources on the
+azuread stand-in, is `test_policy_engine.py` and `test_policy_engine_entra.py`.
 """
 
 from __future__ import annotations
