@@ -5,7 +5,6 @@ PYTEST_DONT_REWRITE: these tests hold a client secret; a failing assertion must 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,25 +27,6 @@ PROXY_PAGE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\
     len(PAGE),
     PAGE,
 )
-
-
-@pytest.fixture(scope="module")
-def graph() -> Iterator[FakeGraphProcess]:
-    """The fake Graph; it must stop cleanly although this module's clients keep connections open."""
-    with FakeGraphProcess() as process:
-        yield process
-        assert process.stop() == 0, "the fake Graph did not stop on SIGTERM"
-
-
-@pytest.fixture
-def graph_env(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> FakeGraphProcess:
-    """Point this process at the fake: Graph URL, sign-in host, CA bundle; no ARM_* credentials."""
-    for name, value in graph.environment().items():
-        if name.startswith("ARM_"):
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
-    return graph
 
 
 def client_for(graph: FakeGraphProcess, clock: Clock = REAL_CLOCK, **overrides: str) -> GraphClient:

@@ -10,7 +10,6 @@ as the engine would: `check` (what preview shows), then `update`, and reads what
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,20 +37,6 @@ PORTAL = "https://entra.microsoft.com/#view/ProvisioningManagement/appId/x"
 CREDENTIAL_REASON = "EncounteredQuarantineException"
 
 _jobs = iter(range(1_000_000))
-
-
-@pytest.fixture(scope="module")
-def graph() -> Iterator[FakeGraphProcess]:
-    with FakeGraphProcess() as process:
-        yield process
-
-
-@pytest.fixture
-def graph_env(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> FakeGraphProcess:
-    for name, value in graph.environment().items():
-        if not name.startswith("ARM_"):
-            monkeypatch.setenv(name, value)
-    return graph
 
 
 class Credentials(dict[str, str]):

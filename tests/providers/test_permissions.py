@@ -8,7 +8,6 @@ not print them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "permissions.md").read_text()
 CHINA = {"azuread:environment": "china"}
 SP_ID = "77777777-7777-4777-8777-777777777777"
-
-
-@pytest.fixture(scope="module")
-def graph() -> Iterator[FakeGraphProcess]:
-    with FakeGraphProcess() as process:
-        yield process
-
-
-@pytest.fixture
-def graph_env(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> FakeGraphProcess:
-    """This process trusts the fake's certificate and signs in at it (China's endpoints are
-    overridden by SCIM_SETUP_GRAPH_URL and AZURE_AUTHORITY_HOST, as for any cloud)."""
-    for name, value in graph.environment().items():
-        if not name.startswith("ARM_"):
-            monkeypatch.setenv(name, value)
-    return graph
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ test adds it (`PUT /_fake/servicePrincipals`), here when the client's clock (a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from providers.graph.client import GraphError
@@ -23,20 +21,6 @@ from tests.support.clock import SteppedClock
 from tests.support.graph_config import azuread_config
 
 _numbers = iter(range(1_000_000))
-
-
-@pytest.fixture(scope="module")
-def graph() -> Iterator[FakeGraphProcess]:
-    with FakeGraphProcess() as process:
-        yield process
-
-
-@pytest.fixture
-def graph_env(graph: FakeGraphProcess, monkeypatch: pytest.MonkeyPatch) -> FakeGraphProcess:
-    for name, value in graph.environment().items():
-        if not name.startswith("ARM_"):
-            monkeypatch.setenv(name, value)
-    return graph
 
 
 def provider(
